@@ -1,0 +1,216 @@
+"""``coopld build``: articles → records → RDF → inference and validation → dumps and store.
+
+Each article is read, extracted (or its hand-corrected record kept), mapped, closed under
+OWL RL and validated on its own, so the cost grows with the number of articles and one bad
+article cannot stop the others. The dataset is written only when no article breaks a
+shape; otherwise only the validation report is written and the previous build stays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, SH
+from tqdm import tqdm
+
+from coopld import iris
+from coopld.articles import article_key, article_paths, read_article
+from coopld.config import Settings
+from coopld.dumps import DUMPS, skolemize, write_dumps
+from coopld.errors import CoopldError
+from coopld.extract import Extractor
+from coopld.links import load_links
+from coopld.mapping import record_to_graph
+from coopld.records import sync_record
+from coopld.resources import Resources, load_resources
+from coopld.store import write_store
+from coopld.validate import Report, merge_reports, summarise, validate
+from coopld.vocab import COOP
+
+
+@dataclass
+class ArticleResult:
+    """What became of one article; graphs travel as N-Triples between processes."""
+
+    path: Path
+    key: str
+    record_status: str = ""
+    notice: str | None = None
+    error: str | None = None
+    asserted: str = ""
+    inferred: str = ""
+    report: str = ""
+    violations: int = 0
+    warnings: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleResult:
+    """One article end to end; a problem with it becomes its result's error, never an exit."""
+    result = ArticleResult(path, article_key(path))
+    try:
+        article = read_article(path)
+        extractor = Extractor(res.lexicon)
+        synced = sync_record(article, records_dir, lambda a: _record(extractor, a))
+        result.record_status, result.notice = synced.status, synced.notice
+        asserted = record_to_graph(synced.record, res.context, res.settings.id_base, source=synced.path)
+        inferred = res.reasoner.infer(asserted)
+        report = validate(asserted + inferred + res.vocabularies, res.shapes)
+    except CoopldError as exc:
+        result.error = exc.message
+        return result
+    result.asserted = asserted.serialize(format="nt")
+    result.inferred = inferred.serialize(format="nt")
+    result.report = report.graph.serialize(format="nt")
+    result.violations, result.warnings, result.messages = report.violations, report.warnings, report.messages
+    return result
+
+
+def _record(extractor: Extractor, article: Any) -> dict[str, Any]:
+    from coopld.extract.record import to_record
+
+    return to_record(extractor.run(article))
+
+
+_WORKER: Resources | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = load_resources(settings)
+
+
+def _work(args: tuple[Path, Path]) -> ArticleResult:
+    assert _WORKER is not None
+    return process_article(args[0], _WORKER, args[1])
+
+
+@dataclass
+class BuildResult:
+    articles: list[ArticleResult]
+    report: Report
+    out: Path
+    files: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def errors(self) -> list[str]:
+        return [a.error for a in self.articles if a.error]
+
+    @property
+    def notices(self) -> list[str]:
+        return [a.notice for a in self.articles if a.notice]
+
+    @property
+    def exit_code(self) -> int:
+        if self.report.violations:
+            return 1
+        return 2 if self.errors else 0
+
+
+def build(settings: Settings, *, jobs: int = 1, progress: bool = True,
+          on_result: Callable[[ArticleResult], None] | None = None) -> BuildResult:
+    """Build the dataset from ``settings.articles`` into ``settings.out``."""
+    res = load_resources(settings)
+    paths = article_paths(settings.articles)
+    results: list[ArticleResult] = []
+    bar = tqdm(total=len(paths), desc="articles", unit="article", disable=None if progress else True)
+    if jobs > 1 and len(paths) > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            for result in pool.map(_work, [(p, settings.records) for p in paths]):
+                results.append(result)
+                bar.update()
+    else:
+        for path in paths:
+            results.append(process_article(path, res, settings.records))
+            bar.update()
+    bar.close()
+    for result in results:
+        if on_result:
+            on_result(result)
+    dataset, report = assemble(results, res)
+    outcome = BuildResult(results, report, settings.out)
+    settings.out.mkdir(parents=True, exist_ok=True)
+    if report.violations:
+        report_path = settings.out / "validation-report.ttl"
+        report_path.write_text(dataset.graph(_graph(settings, "validation-report")).serialize(format="turtle"),
+                               encoding="utf-8")
+        return outcome
+    outcome.files = write_dumps(dataset, res.context, settings.out, _graph(settings, "validation-report"))
+    outcome.counts = count(dataset, settings)
+    outcome.counts["quads_in_store"] = write_store(settings.out / "coopld.nq", settings.out / "store")
+    write_summary(outcome, settings)
+    outcome.written = True
+    return outcome
+
+
+def _graph(settings: Settings, name: str) -> URIRef:
+    return URIRef(settings.graph_base + name)
+
+
+def article_graph(settings: Settings, key: str) -> URIRef:
+    return URIRef(settings.graph_base + iris.article(key))
+
+
+def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Report]:
+    """One dataset: a graph per article, and the shared graphs."""
+    settings = res.settings
+    dataset = Dataset()
+    inferred = dataset.graph(_graph(settings, "inferred"))
+    reports: list[Report] = []
+    present: set[URIRef] = set()
+    for result in results:
+        if result.error:
+            continue
+        graph = dataset.graph(article_graph(settings, result.key))
+        graph.parse(data=result.asserted, format="nt")
+        inferred.parse(data=result.inferred, format="nt")
+        present.update(s for s in graph.subjects() if isinstance(s, URIRef))
+        report_graph = Graph().parse(data=result.report, format="nt")
+        reports.append(summarise(report_graph, True))
+    dataset.graph(_graph(settings, "ontology")).__iadd__(res.ontology)
+    dataset.graph(_graph(settings, "vocabulary")).__iadd__(res.vocabularies)
+    dataset.graph(_graph(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
+    merged = merge_reports(reports)
+    report_graph = dataset.graph(_graph(settings, "validation-report"))
+    report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")
+    merged.graph = report_graph
+    return dataset, merged
+
+
+def count(dataset: Dataset, settings: Settings) -> dict[str, int]:
+    """The numbers a build reports: triples per kind of graph, resources per class."""
+    data = [g for g in dataset.graphs() if str(g.identifier).startswith(settings.graph_base + "article/")]
+    inferred = dataset.graph(_graph(settings, "inferred"))
+    counts = {"articles": len(data), "asserted_triples": sum(len(g) for g in data), "inferred_triples": len(inferred)}
+    for name, cls in (("events", COOP.CooperationEvent), ("participations", COOP.Participation),
+                      ("agreements", COOP.Agreement), ("persons", URIRef("http://xmlns.com/foaf/0.1/Person")),
+                      ("organizations", URIRef("http://www.w3.org/ns/org#Organization"))):
+        members = {s for g in (*data, inferred) for s in g.subjects(RDF.type, URIRef(cls))}
+        counts[name] = len(members)
+    report = dataset.graph(_graph(settings, "validation-report"))
+    counts["warnings"] = sum(1 for r in report.subjects(SH.resultSeverity, SH.Warning))
+    return counts
+
+
+def write_summary(outcome: BuildResult, settings: Settings) -> None:
+    """``build.json``: what was built from what, for the server's download page and for people."""
+    summary = {
+        "base_iri": settings.base_iri,
+        "counts": outcome.counts,
+        "articles": [{"file": a.path.name, "key": a.key, "record_corrected_by_hand": a.record_status.startswith("curated"),
+                      "warnings": a.warnings} for a in outcome.articles if not a.error],
+        "failed": [{"file": a.path.name, "error": a.error} for a in outcome.articles if a.error],
+        "dumps": {name: {"sha256": digest, "bytes": os.path.getsize(settings.out / name),
+                         "media_type": DUMPS[name][0], "description": DUMPS[name][1]}
+                  for name, digest in sorted(outcome.files.items())},
+    }
+    (settings.out / "build.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,120 @@
+"""The ``coopld`` command. Each subcommand is a thin shell around one library function; errors
+of the project's own types become one readable line on stderr and an exit code:
+0 ok, 1 the data break the shapes, 2 bad input or configuration."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from coopld import __version__
+from coopld.config import Settings, load_settings
+from coopld.errors import CoopldError
+
+
+def _settings(ctx: click.Context, **overrides: object) -> Settings:
+    return load_settings(ctx.obj.get("config"), **{k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coopld")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="A coopld.toml settings file.")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Security-cooperation news as linked data: build, check and publish the dataset."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@cli.command()
+@click.argument("articles", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder [build/].")
+@click.option("--records", type=click.Path(file_okay=False, path_type=Path),
+              help="Records folder [the articles folder's sibling 'records'].")
+@click.option("--base", "base_iri", help="Base IRI the data are minted under [https://w3id.org/coopld/].")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Articles processed in parallel.")
+@click.pass_context
+def build(ctx: click.Context, articles: Path | None, out: Path | None, records: Path | None,
+          base_iri: str | None, jobs: int) -> None:
+    """Build the dataset from a folder of articles (default: data/articles)."""
+    from coopld.build import build as run_build
+
+    settings = _settings(ctx, articles_dir=articles, out_dir=out, records_dir=records, base_iri=base_iri)
+    result = run_build(settings, jobs=jobs, progress=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    for notice in result.notices:
+        click.echo(f"notice: {notice}", err=True)
+    if result.report.violations:
+        click.echo(f"The dataset breaks {result.report.violations} SHACL constraint(s); nothing was published. "
+                   f"Report: {settings.out / 'validation-report.ttl'}", err=True)
+        for message in result.report.messages[:50]:
+            click.echo(f"  - {message}", err=True)
+        sys.exit(result.exit_code)
+    c = result.counts
+    click.echo(f"Built {c['articles']} article(s) into {settings.out}/: {c['events']} events, "
+               f"{c['participations']} participations, {c['agreements']} agreements, {c['persons']} persons, "
+               f"{c['organizations']} organizations; {c['asserted_triples']} asserted and "
+               f"{c['inferred_triples']} inferred triples; {c['warnings']} warning(s); "
+               f"store with {c['quads_in_store']} quads.")
+    if result.errors:
+        click.echo(f"{len(result.errors)} article(s) could not be built (see above).", err=True)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def extract(ctx: click.Context, article: Path) -> None:
+    """Print the record the extractor makes of one article (nothing is written)."""
+    from coopld.articles import read_article
+    from coopld.extract import extract_record, load_lexicon
+    from coopld.records import dump_json
+
+    settings = _settings(ctx)
+    lexicon = load_lexicon(settings.mappings_dir, settings.ontology_dir / "vocab")
+    click.echo(dump_json(extract_record(read_article(article), lexicon)), nl=False)
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the report (Turtle) here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | None, as_json: bool) -> None:
+    """Validate RDF files (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML) against the shapes,
+    after OWL RL inference with the ontology."""
+    from coopld.check import validate_files
+
+    settings = _settings(ctx)
+    outcome = validate_files(settings, list(files))
+    if report:
+        report.write_text(outcome.graph.serialize(format="turtle"), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps({"conforms": outcome.conforms, "violations": outcome.violations,
+                               "warnings": outcome.warnings}))
+    else:
+        click.echo(outcome.text.strip() if not outcome.conforms else
+                   f"Conforms: {outcome.warnings} warning(s), no violations.")
+    sys.exit(0 if outcome.conforms else 1)
+
+
+def main() -> None:
+    """Entry point: run the command group, turning coopld's errors into messages."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except CoopldError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)

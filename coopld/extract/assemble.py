@@ -1,0 +1,402 @@
+"""One article, read end to end: who, what, when, where, which agreements and topics.
+
+The finders each look at one thing (names, officials, events, agreements, topics); this
+module runs them in order over the article and settles what needs the whole article: which
+event is the main news, who took part in what, which date and place each event has.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coopld.articles import Article
+from coopld.extract.agreements import Agreement, AgreementFinder, AgreementMention
+from coopld.extract.dates import PartialDate, find_dates, resolve, resolve_until
+from coopld.extract.entities import Mention, Recogniser, acronym_definitions
+from coopld.extract.events import Candidate, Event, EventFinder
+from coopld.extract.lexicon import Lexicon, norm
+from coopld.extract.people import PeopleFinder, PersonMention, Post, Unnamed, demonym_references
+from coopld.extract.registry import Registry
+from coopld.extract.text import Sentence, sentences
+from coopld.extract.topics import topics_in
+
+_DATELINE = re.compile(r"\s*(?P<place>[A-Z][\w .'-]{1,40}?)\s*\((?P<credit>[\w.]{2,10})\)\s*[-–—]")
+_REFERENCE_NOUNS = ("official", "guest", "minister", "leader", "delegation head", "side")
+
+
+@dataclass
+class PersonFacts:
+    """What the article says of one person: rank, posts, country, where first named."""
+
+    key: str
+    rank: str | None = None
+    rank_stated: str | None = None
+    posts: list[Post] = field(default_factory=list)
+    mentions: list[PersonMention] = field(default_factory=list)
+
+    def add(self, mention: PersonMention) -> None:
+        self.mentions.append(mention)
+        if self.rank is None and mention.rank:
+            self.rank, self.rank_stated = mention.rank, mention.rank_stated
+        for post in mention.posts:
+            same = [p for p in self.posts if p.role == post.role]
+            if post.org is None and same:
+                continue
+            if same and same[0].org is None:
+                self.posts[self.posts.index(same[0])] = post
+            elif not any(p.role == post.role and p.org == post.org for p in self.posts):
+                self.posts.append(post)
+
+
+@dataclass
+class Extraction:
+    article: Article
+    sentences: list[Sentence]
+    registry: Registry
+    publisher: str | None
+    people: dict[str, PersonFacts]
+    events: list[Event]
+    agreements: list[Agreement]
+    principal: Event | None
+    unnamed: list[Unnamed] = field(default_factory=list)
+
+
+class Extractor:
+    """Reads articles with one lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self.recogniser = Recogniser(lexicon)
+        self.event_finder = EventFinder(lexicon)
+        self.agreement_finder = AgreementFinder(lexicon)
+
+    def publisher(self, article: Article) -> str | None:
+        for org in self.lex.organizations.values():
+            if any(p.search(article.text) for p in org.credits):
+                return org.key
+        return None
+
+    def dateline(self, article: Article) -> str | None:
+        m = _DATELINE.match(article.text, article.body.start)
+        return self.lex.city_by_name.get(norm(m.group("place"))) if m else None
+
+    def run(self, article: Article) -> Extraction:
+        publisher = self.publisher(article)
+        home = self.lex.organizations[publisher].country if publisher else None
+        reg = Registry(self.lex, home)
+        sents = sentences(article)
+        acronyms: dict[str, Mention] = {}
+        for s in sents:
+            acronyms.update(acronym_definitions(s, self.recogniser.annotate(s, {})))
+        annotated = {s.index: self.recogniser.annotate(s, acronyms) for s in sents}
+        for mentions in annotated.values():
+            for m in mentions:
+                reg.note_function(m)
+        finder = PeopleFinder(reg)
+        people: dict[str, PersonFacts] = {}
+        unnamed: list[Unnamed] = []
+        for s in sents:
+            for pm in finder.find(s, annotated[s.index]):
+                people.setdefault(pm.key, PersonFacts(pm.key)).add(pm)
+            unnamed.extend(finder.unnamed(s, annotated[s.index]))
+        org_keys = {(m.start, m.end): k for s in sents for m in annotated[s.index]
+                    if m.type in ("org", "function", "generic") and (k := reg.org(m)) is not None}
+        for (start, end), key in org_keys.items():
+            if self.lex.organizations.get(key) and self.lex.organizations[key].type == "NewsAgency":
+                reg.orgs[key].mentioned = False
+        for s in sents:
+            for m in annotated[s.index]:
+                if m.type in ("city", "country"):
+                    reg.place(m)
+        if publisher:
+            reg.known_org(publisher, mentioned=False)
+
+        cands = [c for s in sents for c in self.event_finder.candidates(s, annotated[s.index])]
+        self._context_dates(cands, annotated, article)
+        events = self.event_finder.group(cands, article.published)
+        ag_mentions = [a for s in sents for a in self.agreement_finder.find(s, annotated[s.index])]
+        self._continuations(sents, ag_mentions)
+        agreements = AgreementFinder.merge(ag_mentions)
+
+        ex = Extraction(article, sents, reg, publisher, people, events, agreements, None, unnamed)
+        self._settle_events(ex, annotated, org_keys)
+        self._settle_agreements(ex, org_keys)
+        return ex
+
+    # --- events -------------------------------------------------------------------------
+
+    def _context_dates(self, cands: list[Candidate], annotated: dict[int, list[Mention]], article: Article) -> None:
+        """A date in the sentence but outside every event phrase belongs to the sentence's
+        main events ("The X and the Y on April 3 held talks")."""
+        by_sentence: dict[int, list[Candidate]] = {}
+        for c in cands:
+            by_sentence.setdefault(c.sentence.index, []).append(c)
+        for group in by_sentence.values():
+            s = group[0].sentence
+            phrases = [c.phrase for c in group]
+            dates = [d for d in find_dates(s.text, s.start)
+                     if not any(a <= d.start < b for a, b in phrases)]
+            for c in group:
+                if c.date is None and dates:
+                    c.context_date = dates[0]
+
+    def _principal(self, events: list[Event]) -> Event | None:
+        mains = [e for e in events if e.main]
+        if not mains:
+            return None
+        return min(mains, key=lambda e: (self.lex.event_kinds[e.kind].principal, events.index(e)))
+
+    def _settle_events(self, ex: Extraction, annotated: dict[int, list[Mention]],
+                       org_keys: dict[tuple[int, int], str]) -> None:
+        art, reg = ex.article, ex.registry
+        ex.principal = self._principal(ex.events)
+        mentioned_spans = [p for e in ex.events if not e.main for p in e.phrases()]
+        anaphoric: dict[int, list[tuple[Event, Candidate]]] = {}
+        for e in ex.events:
+            for c in e.candidates:
+                if c.anaphoric:
+                    anaphoric.setdefault(c.sentence.index, []).append((e, c))
+        dateline = self.dateline(art)
+        for e in ex.events:
+            for c in e.candidates:
+                if e.date is None and c.context_date is not None and e.main:
+                    e.date = resolve(c.context_date, art.published)
+                    e.date_until = resolve_until(c.context_date, e.date)
+                    e.date_stated = c.context_date.text if e.date else None
+                if e.place is None:
+                    e.place = self._place(c, annotated[c.sentence.index], reg, own=True)
+        dated = next((e for e in ex.events if e.main and e.date is not None), None)
+        for e in ex.events:
+            if e.main and e.date is None and dated is not None and any(c.same_day for c in e.candidates):
+                e.date, e.date_stated = dated.date, dated.date_stated
+            if e.ordinal is None:
+                e.ordinal = next((c.ordinal for c in e.candidates if c.ordinal), None)
+        for e in (ev for ev in ex.events if ev.main):
+            for c in e.candidates:
+                same_sentence = [o for o in ex.events if o is not e and o.main
+                                 and any(oc.sentence.index == c.sentence.index for oc in o.candidates)]
+                refs = [o for o, oc in anaphoric.get(c.sentence.index, []) if o is not e and o.main]
+                for other in same_sentence + refs:
+                    if e.date is None and other.date is not None:
+                        e.date, e.date_stated = other.date, other.date_stated
+                    if e.place is None and other.place is not None:
+                        e.place = other.place
+                for o, oc in anaphoric.get(c.sentence.index, []):
+                    if o is not e and o.main and oc.part_of and o.kind != e.kind and not c.anaphoric:
+                        e.parent = o
+                if e.place is None:
+                    e.place = self._place(c, annotated[c.sentence.index], reg, own=False,
+                                          excluded=mentioned_spans)
+            if e.place is None and dateline:
+                e.place = reg.city(dateline, mentioned=False)
+        self._people(ex, mentioned_spans, annotated)
+        self._orgs(ex, annotated, org_keys, mentioned_spans)
+        self._topics(ex, mentioned_spans)
+
+    def _place(self, c: Candidate, mentions: list[Mention], reg: Registry, *, own: bool,
+               excluded: list[tuple[int, int]] | None = None) -> str | None:
+        """"in Hanoi" in the event's own phrase (or "visit to Russia"); else in its sentence."""
+        s = c.sentence
+        lo, hi = (c.phrase_start, c.phrase_end) if own else (s.start, s.end)
+        for m in mentions:
+            if m.type not in ("city", "country") or not (lo <= m.start and m.end <= hi):
+                continue
+            if excluded and any(a <= m.start < b for a, b in excluded):
+                continue
+            before = s.text[:m.start - s.start]
+            if re.search(r"\bin\s+(?:the\s+)?$", before) or (
+                    c.kind == "visit" and own and re.search(r"\b(?:visit(?:ed|s)?|trip)\s+(?:to\s+)?(?:the\s+)?$", before)):
+                return reg.place(m)
+        return None
+
+    def _people(self, ex: Extraction, mentioned_spans: list[tuple[int, int]],
+                annotated: dict[int, list[Mention]]) -> None:
+        # sentences that tell of another main event and not of the principal one ("Following
+        # the talks, X and Y signed ..."): their officials took part in that event
+        other_sentences = {c.sentence.index for e in ex.events if e.main and e is not ex.principal
+                           for c in e.candidates if not c.anaphoric}
+        if ex.principal is not None:
+            other_sentences -= {c.sentence.index for c in ex.principal.candidates if not c.anaphoric}
+        for e in ex.events:
+            chosen: list[str] = []
+            sentence_ids = {s.index for s in e.sentences}
+            for facts in ex.people.values():
+                for pm in facts.mentions:
+                    inside_mentioned = any(a <= pm.name_start < b for a, b in mentioned_spans)
+                    if not e.main:
+                        hit = any(a <= pm.name_start < b for a, b in e.phrases())
+                    elif e is ex.principal:
+                        hit = not inside_mentioned and pm.sentence not in other_sentences
+                    else:
+                        hit = pm.sentence in sentence_ids and not inside_mentioned
+                    if hit and facts.key not in chosen:
+                        chosen.append(facts.key)
+            for s in e.sentences:
+                for start, _end, dem in demonym_references(s, self.lex.demonym_re, _REFERENCE_NOUNS):
+                    if not e.main and not any(a <= start < b for a, b in e.phrases()):
+                        continue
+                    country = self.lex.country_by_demonym.get(norm(dem))
+                    matches = [k for k, f in ex.people.items()
+                               if ex.registry.persons[k].country == country and k not in chosen
+                               and not all(any(a <= pm.name_start < b for a, b in mentioned_spans)
+                                           for pm in f.mentions)]
+                    if len(matches) == 1:
+                        chosen.append(matches[0])
+            e.persons = chosen
+
+    def _orgs(self, ex: Extraction, annotated: dict[int, list[Mention]], org_keys: dict[tuple[int, int], str],
+              mentioned_spans: list[tuple[int, int]]) -> None:
+        reg = ex.registry
+        countries = self._article_countries(ex)
+        named = [span for s in ex.sentences for span in EventFinder.named_events(s)]
+        for e in ex.events:
+            orgs: list[str] = []
+            for key in e.persons:
+                post = next((p for p in ex.people[key].posts if p.org), None)
+                if post and post.org not in orgs:
+                    orgs.append(post.org)
+            for official in ex.unnamed:
+                inside = any(a <= official.start < b for a, b in e.phrases())
+                if inside or (e.main and official.sentence in {s.index for s in e.sentences}
+                              and not any(a <= official.start < b for a, b in mentioned_spans)):
+                    for post in official.posts:
+                        if post.org and post.org not in orgs:
+                            orgs.append(post.org)
+            for c in e.candidates:
+                s = c.sentence
+                for m in annotated[s.index]:
+                    in_phrase = c.phrase_start <= m.start < c.phrase_end
+                    subject = e.main and m.end <= c.start and not any(a <= m.start < b for a, b in mentioned_spans)
+                    if not (in_phrase or (subject and not c.anaphoric)) or any(
+                            a <= m.start and m.end <= b for a, b in named):
+                        continue
+                    if m.type == "collective" and m.function:
+                        for key in self._collective(ex, m):
+                            if key not in orgs:
+                                orgs.append(key)
+                        continue
+                    key = org_keys.get((m.start, m.end))
+                    if key and reg.orgs[key].type not in ("NewsAgency",) and key not in orgs and not self._in_title(
+                            m, ex, s.index):
+                        orgs.append(key)
+            if not orgs and not e.main and not e.persons and any(
+                    p.search(c.sentence.text[:c.start - c.sentence.start])
+                    for c in e.candidates for p in self.lex.cue("parties.main_sides")):
+                orgs = self.sides(ex)  # "The two sides agreed to hold the first ... dialogue"
+            e.orgs = orgs
+
+    @staticmethod
+    def _in_title(m: Mention, ex: Extraction, sentence: int) -> bool:
+        """An organization inside an official's titles is represented through that official."""
+        return any(pm.sentence == sentence and pm.start <= m.start and m.end <= pm.end
+                   for f in ex.people.values() for pm in f.mentions)
+
+    def sides(self, ex: Extraction, noun: str | None = None) -> list[str]:
+        """The two (or more) sides of the main news: for each country of its officials, the
+        agency that country's side speaks for — the first whose name has ``noun`` in it
+        ("ministry", "police"), else the first."""
+        principal = ex.principal
+        if principal is None:
+            return []
+        out: list[str] = []
+        for country in self._article_countries(ex):
+            candidates = [o for o in principal.orgs if ex.registry.orgs[o].country == country]
+            if noun:
+                named = [o for o in candidates if noun in ex.registry.orgs[o].name.lower()]
+                candidates = named or candidates
+            if candidates:
+                out.append(candidates[0])
+        return out
+
+    def _collective(self, ex: Extraction, m: Mention) -> list[str]:
+        """"the two public security ministries", "the two police forces": each side's agency of
+        that kind, or the country's agency of that kind when its side is another body."""
+        assert m.function is not None
+        words = {re.sub(r"(?:ies|s)$", lambda x: "y" if x.group(0) == "ies" else "", w)
+                 for w in (m.name or "").lower().split()} - {"public", "security", "two", "the", "both"}
+        out = []
+        for country in self._article_countries(ex):
+            side = [o for o in (ex.principal.orgs if ex.principal else [])
+                    if ex.registry.orgs[o].country == country
+                    and (ex.registry.orgs[o].function == m.function
+                         or any(w in ex.registry.orgs[o].name.lower() for w in words))]
+            out.append(side[0] if side else ex.registry.function_org(m.function, country))
+        return out
+
+    def _article_countries(self, ex: Extraction) -> list[str]:
+        """The two (or more) countries of the main news, for "the two public security ministries"."""
+        out: list[str] = []
+        principal = ex.principal
+        if principal is None:
+            return out
+        for key in principal.persons:
+            country = ex.registry.persons[key].country
+            if country and country not in out:
+                out.append(country)
+        return out
+
+    def _topics(self, ex: Extraction, mentioned_spans: list[tuple[int, int]]) -> None:
+        for e in ex.events:
+            if e is ex.principal:
+                for s in ex.sentences:
+                    e.topics.update(topics_in(self.lex, s.text, s.start, mentioned_spans))
+            elif not e.main:
+                for a, b in e.phrases():
+                    e.topics.update(topics_in(self.lex, ex.article.text[a:b], a))
+
+    # --- agreements ---------------------------------------------------------------------
+
+    def _continuations(self, sents: list[Sentence], found: list[AgreementMention]) -> None:
+        for s in sents:
+            if not self.agreement_finder.continuation(s):
+                continue
+            previous = [a for a in found if a.sentence.index == s.index - 1 and not a.plural]
+            if previous:
+                previous[-1].subjects_text.append((s.start, s.text))
+
+    def _settle_agreements(self, ex: Extraction, org_keys: dict[tuple[int, int], str]) -> None:
+        reg = ex.registry
+        signings = [e for e in ex.events if e.kind == "signing-ceremony"]
+        for ag in ex.agreements:
+            for m in ag.mentions:
+                for party in m.parties:
+                    keys = (self._collective(ex, party) if party.type == "collective"
+                            else [org_keys.get((party.start, party.end)) or reg.org(party)])
+                    ag.parties.extend(k for k in keys if k and k not in ag.parties)
+                for start, text in m.subjects_text:
+                    ag.subjects.update(topics_in(self.lex, text, start))
+            if ag.status != "planned" and not ag.plural:
+                ag.signed_at = next((e for e in signings if any(
+                    self._signs(c, m) for c in e.candidates for m in ag.mentions if m.signed_date is None)), None)
+            signed_here = isinstance(ag.signed_at, Event) and ag.signed_at.main
+            if not ag.parties and not ag.plural and (signed_here or any(m.main_sides for m in ag.mentions)):
+                ag.parties = self.sides(ex)
+            if isinstance(ag.signed_at, Event):
+                ag.signed_at.orgs.extend(k for k in ag.parties if k not in ag.signed_at.orgs)
+            if ag.signed_at is None and ag.signed_date is not None:
+                when = resolve(ag.signed_date, ex.article.published)
+                signing = Event("signing-ceremony", main=False, planned=False, date=when,
+                                date_stated=ag.signed_date.text, orgs=list(ag.parties))
+                signing.candidates = [self._pseudo_candidate(ag.mentions[0])]
+                ex.events.append(signing)
+                ag.signed_at = signing
+            if ag.signed_at is not None:
+                ag.status = "signed"
+
+    @staticmethod
+    def _signs(c: Candidate, m: AgreementMention) -> bool:
+        """A signing trigger signs the agreements named after it in its sentence ("signed a MoU
+        ..., and a cooperation plan") or the one named right before it ("the MoU signing
+        ceremony")."""
+        if c.sentence.index != m.sentence.index:
+            return False
+        return m.start >= c.end or 0 <= c.start - m.end <= 3
+
+    @staticmethod
+    def _pseudo_candidate(m: AgreementMention) -> Candidate:
+        return Candidate("signing-ceremony", m.sentence, m.start, m.end, m.start, m.sentence.end)
+
+
+def resolved_date(value: PartialDate | None) -> tuple[str, str] | None:
+    return value.xsd() if value is not None else None

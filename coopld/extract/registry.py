@@ -1,0 +1,245 @@
+"""The things one article speaks of, each under one key however the article writes it.
+
+Keys come from the gazetteers when an entity is known there; otherwise they are made from the
+entity's name (and country, for national agencies), so that the same unknown agency gets the
+same key in every article that names it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from slugify import slugify
+
+from coopld.extract.entities import Mention
+from coopld.extract.lexicon import Lexicon
+
+
+@dataclass
+class OrgInfo:
+    key: str
+    name: str
+    type: str
+    country: str | None = None
+    parent: str | None = None
+    function: str | None = None
+    stated: set[str] = field(default_factory=set)
+    mentioned: bool = True
+
+
+@dataclass
+class PersonInfo:
+    key: str
+    name: str
+    country: str | None = None
+    stated: set[str] = field(default_factory=set)
+    known: bool = False
+
+
+@dataclass
+class PlaceInfo:
+    key: str
+    name: str
+    type: str  # "City" or "Country"
+    country: str | None = None
+    mentioned: bool = True
+
+
+class Registry:
+    """Resolves mentions to entity keys and remembers every entity the article needs."""
+
+    def __init__(self, lexicon: Lexicon, home_country: str | None) -> None:
+        self.lex = lexicon
+        self.home_country = home_country
+        self.orgs: dict[str, OrgInfo] = {}
+        self.persons: dict[str, PersonInfo] = {}
+        self.places: dict[str, PlaceInfo] = {}
+        # countries in which the article explicitly names an agency of each function
+        self.function_countries: dict[str, set[str]] = {}
+        # every mention resolved so far, by span, so that a name resolves the same way twice
+        self._resolved: dict[tuple[int, int], str | None] = {}
+
+    # Places
+
+    def country(self, key: str, *, mentioned: bool = True) -> str:
+        entry = self.lex.countries[key]
+        info = self.places.setdefault(key, PlaceInfo(key, entry.name, "Country", mentioned=mentioned))
+        info.mentioned = info.mentioned or mentioned
+        return key
+
+    def city(self, key: str, *, mentioned: bool = True) -> str:
+        entry = self.lex.cities[key]
+        self.country(entry.country, mentioned=False)
+        info = self.places.setdefault(key, PlaceInfo(key, entry.name, "City", entry.country, mentioned=mentioned))
+        info.mentioned = info.mentioned or mentioned
+        return key
+
+    def place(self, mention: Mention) -> str | None:
+        if mention.type == "city" and mention.key:
+            return self.city(mention.key)
+        if mention.type == "country" and mention.key:
+            return self.country(mention.key)
+        return None
+
+    # Organizations
+
+    def known_org(self, key: str, *, stated: str | None = None, mentioned: bool = True) -> str:
+        entry = self.lex.organizations[key]
+        if entry.parent:
+            self.known_org(entry.parent, mentioned=False)
+        if entry.country:
+            self.country(entry.country, mentioned=False)
+        info = self.orgs.setdefault(key, OrgInfo(key, entry.name, entry.type, entry.country, entry.parent,
+                                                 entry.function, mentioned=mentioned))
+        info.mentioned = info.mentioned or mentioned
+        if stated:
+            info.stated.add(stated)
+        return key
+
+    def function_org(self, function: str, country: str, *, stated: str | None = None,
+                     name: str | None = None) -> str:
+        """A country's agency of a kind: the gazetteer's, or a new one keyed by country and kind
+        (so "Cambodia's Ministry of Interior" and "the Cambodian Interior Ministry" are one) and
+        named as the article first names it."""
+        known = self.lex.org_by_function.get((function, country))
+        if known:
+            return self.known_org(known, stated=stated)
+        spec = self.lex.functions[function]
+        key = f"{country}-{function}"
+        self.country(country, mentioned=False)
+        entry = self.lex.countries[country]
+        label = name or spec.names[0]
+        if stated and not label.startswith("Ministry") and any(stated.startswith(d + " ") for d in entry.demonyms):
+            label = stated  # "Australian Federal Police" is the agency's own name
+        elif not any(w.lower() in label.lower() for w in (entry.name, *entry.aliases, *entry.demonyms)):
+            label = f"{label} of {entry.name}"
+        info = self.orgs.setdefault(key, OrgInfo(key, label, spec.type, country, function=function))
+        if stated:
+            info.stated.add(stated)
+        return key
+
+    def state_org(self, country: str) -> str:
+        """The state as a body, for posts such as "President of China"."""
+        key = f"state-{country}"
+        self.country(country, mentioned=False)
+        self.orgs.setdefault(key, OrgInfo(key, self.lex.countries[country].state, "State", country, mentioned=False))
+        return key
+
+    def default_country(self, function: str | None) -> str | None:
+        """Whose agency an unqualified "Ministry of Public Security" is: the one country whose
+        agency of that kind the article names explicitly, else the publisher's country."""
+        countries = self.function_countries.get(function or "", set())
+        if len(countries) == 1:
+            return next(iter(countries))
+        return self.home_country
+
+    def note_function(self, mention: Mention) -> None:
+        if mention.type == "function" and mention.function and mention.qualifier:
+            self.function_countries.setdefault(mention.function, set()).add(mention.qualifier)
+        if mention.type == "org" and mention.key:
+            entry = self.lex.organizations[mention.key]
+            if entry.function and entry.country:
+                self.function_countries.setdefault(entry.function, set()).add(entry.country)
+
+    def org(self, mention: Mention, country_hint: str | None = None) -> str | None:
+        """The key of the organization a mention names, registering it."""
+        span = (mention.start, mention.end)
+        if span not in self._resolved:
+            self._resolved[span] = self._org(mention, country_hint)
+        return self._resolved[span]
+
+    def _org(self, mention: Mention, country_hint: str | None) -> str | None:
+        stated = mention.text
+        if mention.type == "org" and mention.key:
+            return self.known_org(mention.key, stated=stated)
+        if mention.type == "function" and mention.function:
+            country = mention.qualifier or country_hint or self.default_country(mention.function)
+            return self.function_org(mention.function, country, stated=stated, name=mention.name) if country else None
+        if mention.type == "orgref" and mention.name:
+            return self.referred_org(mention.name, mention.qualifier)
+        if mention.type == "generic" and mention.inner is not None:
+            parent = self._registered(mention.inner)
+            if parent is not None:
+                child_name = re.sub(r"\s+(?:of|for)(?:\s+the)?\s*$", "",
+                                    mention.text[: mention.inner.start - mention.start])
+                if child_name and child_name != mention.text:
+                    country = self.orgs[parent].country
+                    key = self._generic(child_name, country, stated)
+                    self.set_parent(key, parent)
+                    return key
+        if mention.type == "generic" and mention.name:
+            name = mention.name.strip()
+            return self._generic(name, mention.qualifier or self._country_in(name) or country_hint, stated)
+        return None
+
+    def _registered(self, mention: Mention) -> str | None:
+        """The key of an agency the article has already named on its own, else None."""
+        key = None
+        if mention.type == "org" and mention.key:
+            key = mention.key
+        elif mention.type == "function" and mention.function and mention.qualifier:
+            key = self.lex.org_by_function.get((mention.function, mention.qualifier),
+                                               f"{mention.qualifier}-{mention.function}")
+        elif mention.type == "generic" and mention.name:
+            slug = slugify(mention.name)
+            key = next((k for k in self.orgs if k == slug or k.endswith("-" + slug)), None)
+        return key if key in self.orgs and self.orgs[key].mentioned else None
+
+    def _generic(self, name: str, country: str | None, stated: str) -> str:
+        slug = slugify(name)
+        if country is None:  # the same name met before with its country known
+            country = next((o.country for k, o in self.orgs.items() if k.endswith("-" + slug) and o.country), None)
+        key = slug if country is None or country in slug else f"{country}-{slug}"
+        if country:
+            self.country(country, mentioned=False)
+        info = self.orgs.setdefault(key, OrgInfo(key, name, "GovernmentAgency", country))
+        info.stated.add(stated)
+        return key
+
+    def referred_org(self, noun: str, country: str | None) -> str | None:
+        """"the ministry", "the Lao ministry": the one agency of that kind named so far."""
+        word = {"ministry": "ministry", "police": "police", "agency": "agency", "department": "department"}[noun.lower()]
+        found = [o.key for o in self.orgs.values() if o.mentioned and word in o.name.lower()
+                 and (country is None or o.country == country)]
+        return found[0] if len(found) == 1 else None
+
+    def set_parent(self, child: str, parent: str) -> None:
+        """"X under the Y": X belongs to Y, and to Y's country."""
+        info = self.orgs[child]
+        if info.parent is None and child != parent:
+            info.parent = parent
+            if info.country is None:
+                info.country = self.orgs[parent].country
+
+    def _country_in(self, name: str) -> str | None:
+        lowered = name.lower()
+        for country in self.lex.countries.values():
+            for form in (country.name, *country.aliases):
+                if form.lower() in lowered:
+                    return country.key
+        return None
+
+    # Persons
+
+    def person(self, name: str, key: str | None, country: str | None) -> str:
+        """A person by gazetteer key, or a new one keyed by the name as first written."""
+        if key is not None:
+            entry = self.lex.persons[key]
+            info = self.persons.setdefault(key, PersonInfo(key, entry.name, entry.country, known=True))
+            if entry.country:
+                self.country(entry.country, mentioned=False)
+        else:
+            key = slugify(name)
+            info = self.persons.setdefault(key, PersonInfo(key, name, country))
+        if info.country is None and country is not None:
+            info.country = country
+            self.country(country, mentioned=False)
+        info.stated.add(name)
+        return key
+
+    def person_by_part(self, part: str) -> str | None:
+        """The one person of this article one of whose written names has this word."""
+        found = {p.key for p in self.persons.values()
+                 if any(part in stated.replace(".", " ").split() for stated in (*p.stated, p.name))}
+        return found.pop() if len(found) == 1 else None

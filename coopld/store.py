@@ -1,0 +1,46 @@
+"""The embedded pyoxigraph store the server queries, written next to the dumps.
+
+A new store is loaded beside the old one and swapped in only when complete, so a failed
+build never leaves a half-loaded store behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopld.errors import StoreError
+
+
+def write_store(nquads: Path, store_dir: Path) -> int:
+    """Load the N-Quads dump into a fresh store at ``store_dir``; return its quad count."""
+    staging = store_dir.with_name(store_dir.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        store = ox.Store(str(staging))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        count = len(store)
+        del store
+    except (OSError, SyntaxError, ValueError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise StoreError(f"cannot load the store: {exc}", path=staging) from exc
+    old = store_dir.with_name(store_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if store_dir.exists():
+        store_dir.rename(old)
+    staging.rename(store_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def open_store(store_dir: Path) -> ox.Store:
+    """The built store, read-only."""
+    if not store_dir.is_dir():
+        raise StoreError("no store here; run 'coopld build' first", path=store_dir)
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store: {exc}", path=store_dir) from exc

@@ -1,0 +1,125 @@
+"""SHACL validation with pySHACL, article by article.
+
+Each article's graph is validated together with its inferred triples (so that types implied by
+the ontology are present, which avoids false violations) and with the vocabularies (so that a
+topic is known to be a cooperation area).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from coopld.errors import InputError
+
+
+@dataclass
+class Report:
+    """One validation report, as RDF and as counts a person reads."""
+
+    graph: Graph
+    conforms: bool
+    violations: int = 0
+    warnings: int = 0
+    infos: int = 0
+    text: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    graph = Graph()
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise InputError("no SHACL shapes (*.ttl) found", path=shapes_dir)
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # any parser error means the same: a broken shapes file
+            raise InputError(f"cannot parse the shapes: {exc}", path=path) from exc
+    return graph
+
+
+def validate(data: Graph, shapes: Graph) -> Report:
+    """Validate ``data`` against ``shapes``. ``data`` should already hold its inferred triples
+    and the vocabularies it refers to: pySHACL is run without inference, and handing it the
+    ontology as a separate graph made it copy and re-check it for every article (seconds each)."""
+    conforms, graph, text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True,
+        allow_warnings=True, abort_on_first=False, meta_shacl=False)
+    return summarise(graph, bool(conforms), str(text))
+
+
+def summarise(graph: Graph, conforms: bool, text: str = "") -> Report:
+    report = Report(graph, conforms, text=text)
+    for result in graph.subjects(RDF.type, SH.ValidationResult):
+        severity = graph.value(result, SH.resultSeverity)
+        if severity == SH.Violation:
+            report.violations += 1
+        elif severity == SH.Warning:
+            report.warnings += 1
+        else:
+            report.infos += 1
+        if severity == SH.Violation:
+            focus = graph.value(result, SH.focusNode)
+            message = graph.value(result, SH.resultMessage)
+            path = graph.value(result, SH.resultPath)
+            report.messages.append(f"{focus}: {message}" + (f" (path {path})" if isinstance(path, URIRef) else ""))
+    report.conforms = report.violations == 0
+    return report
+
+
+def merge_reports(reports: list[Report]) -> Report:
+    """One sh:ValidationReport for the whole build, with every result of every article."""
+    graph = Graph()
+    total = Report(graph, True)
+    node = URIRef("urn:coopld:validation-report")
+    graph.add((node, RDF.type, SH.ValidationReport))
+    for report in reports:
+        for s, p, o in report.graph:
+            if p == RDF.type and o == SH.ValidationReport or p == SH.conforms:
+                continue
+            if p == SH.result:
+                graph.add((node, SH.result, o))
+                continue
+            graph.add((s, p, o))
+        total.violations += report.violations
+        total.warnings += report.warnings
+        total.infos += report.infos
+        total.messages.extend(report.messages)
+    total.conforms = total.violations == 0
+    graph.add((node, SH.conforms, Literal(total.conforms)))
+    return total
+
+
+_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
+            ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
+
+
+def read_rdf(path: Path) -> Graph:
+    """Any RDF file, by its extension (".gz" is unpacked), as one graph of all its triples."""
+    import gzip
+
+    from rdflib import Dataset
+
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    fmt = _FORMATS.get(Path(name).suffix.lower())
+    if fmt is None:
+        raise InputError(f"unknown RDF format; use one of {', '.join(sorted(_FORMATS))} (optionally .gz)", path=path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from exc
+    data = gzip.decompress(raw) if path.name.endswith(".gz") else raw
+    dataset = Dataset(default_union=True)
+    try:
+        dataset.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises many parser error types
+        raise InputError(f"not valid {fmt}: {exc}", path=path) from exc
+    graph = Graph()
+    for g in dataset.graphs():
+        graph += g
+    return graph
