@@ -179,7 +179,7 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
     dataset.graph(_graph(settings, "ontology")).__iadd__(res.ontology)
     dataset.graph(_graph(settings, "vocabulary")).__iadd__(res.vocabularies)
     dataset.graph(_graph(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
-    merged = merge_reports(reports)
+    merged = merge_reports(reports, URIRef(settings.graph_base + "validation-report#report"))
     report_graph = dataset.graph(_graph(settings, "validation-report"))
     report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")
     merged.graph = report_graph

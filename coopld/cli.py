@@ -103,6 +103,22 @@ def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | Non
     sys.exit(0 if outcome.conforms else 1)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The build folder to serve [build/].")
+def serve(host: str, port: int, build_dir: Path | None) -> None:
+    """Serve a built dataset locally (for production, run the same app under gunicorn)."""
+    from werkzeug.serving import run_simple
+
+    from coopld.web import create_app
+
+    app = create_app({"COOPLD_BUILD": str(build_dir)} if build_dir else None)
+    click.echo(f"coopld is serving {app.config['COOPLD_SETTINGS'].out}/ at http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True)
+
+
 def main() -> None:
     """Entry point: run the command group, turning coopld's errors into messages."""
     try:

@@ -19,7 +19,6 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from coopld.mapping import new_graph
-from coopld.vocab import PREFIXES
 
 #: file name → (media type, description) of every dump
 DUMPS: dict[str, tuple[str, str]] = {
@@ -33,17 +32,42 @@ DUMPS: dict[str, tuple[str, str]] = {
 
 
 def skolemize(graph: Graph, prefix: str) -> Graph:
-    """Replace blank nodes by IRIs that depend only on the graph's content (via rdflib's
-    canonical labelling), so that a rebuild yields the same IRIs."""
-    canonical = to_canonical_graph(graph)
+    """Replace each blank node by an IRI made from the content of the blank-node tree it heads
+    (a validation result, with its nested paths), so that the same result gets the same IRI in
+    every build, whatever else the report holds."""
     out = new_graph()
+    nested = {o for s, _p, o in graph if isinstance(s, BNode) and isinstance(o, BNode)}
+    roots = {s for s in graph.subjects() if isinstance(s, BNode)} - nested
+    names: dict[BNode, URIRef] = {}
+    for root in roots:
+        tree = new_graph()
+        todo, seen = [root], set()
+        while todo:
+            node = todo.pop()
+            seen.add(node)
+            for p, o in graph.predicate_objects(node):
+                tree.add((node, p, o))
+                if isinstance(o, BNode) and o not in seen:
+                    todo.append(o)
+        canonical = to_canonical_graph(tree)
+        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()[:32]
+        # the root and its nested nodes get the digest, nested ones suffixed by their canonical label
+        labels = {n: (f"{prefix}{digest}" if n == root else f"{prefix}{digest}-{i}")
+                  for i, n in enumerate(sorted(seen - {root}, key=lambda b: _canonical_label(tree, b)), start=1)}
+        labels[root] = f"{prefix}{digest}"
+        names.update({n: URIRef(v) for n, v in labels.items()})
 
     def term(node: Any) -> Any:
-        return URIRef(f"{prefix}{node}") if isinstance(node, BNode) else node
+        return names.get(node, node) if isinstance(node, BNode) else node
 
-    for s, p, o in canonical:
+    for s, p, o in graph:
         out.add((term(s), p, term(o)))
     return out
+
+
+def _canonical_label(tree: Graph, node: BNode) -> str:
+    """A content-based sort key for a nested blank node: its outgoing triples' non-blank parts."""
+    return "|".join(sorted(f"{p} {o if not isinstance(o, BNode) else '_'}" for p, o in tree.predicate_objects(node)))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -57,29 +81,46 @@ def _sorted_lines(text: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _sort_jsonld(value: Any) -> Any:
-    """Order nodes by @id and values by their JSON text, for a stable file."""
+def _sort_jsonld(value: Any, ordered: bool = False) -> Any:
+    """Order nodes by @id and values by their JSON text, for a stable file — but never the
+    members of an RDF list ("@list"), whose order is their meaning."""
     if isinstance(value, dict):
-        return {k: _sort_jsonld(v) for k, v in sorted(value.items())}
+        return {k: _sort_jsonld(v, ordered=k == "@list") for k, v in sorted(value.items())}
+    if isinstance(value, list) and ordered:
+        return [_sort_jsonld(v) for v in value]
     if isinstance(value, list):
         items = [_sort_jsonld(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     return value
 
 
+def _graphs(dataset: Dataset) -> list[Graph]:
+    return sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier))
+
+
+def _nquads(dataset: Dataset) -> bytes:
+    """N-Quads, written graph by graph from N-Triples (rdflib's own N-Quads writer goes
+    through a deprecated API), then sorted."""
+    lines: list[str] = []
+    for graph in _graphs(dataset):
+        suffix = f" <{graph.identifier}> ."
+        lines.extend(line[:-2] + suffix for line in graph.serialize(format="nt").splitlines() if line.strip())
+    return _sorted_lines("\n".join(lines))
+
+
 def _trig(dataset: Dataset) -> bytes:
-    """TriG with the graphs in name order (rdflib writes them in hash order)."""
-    header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items()))
+    """TriG with the graphs in name order, each block the graph's Turtle."""
+    prefixes: set[str] = set()
     blocks = []
-    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        if len(graph) == 0:
-            continue
-        single = Dataset()
-        for prefix, iri in PREFIXES.items():
-            single.bind(prefix, iri, replace=True)
-        single.graph(graph.identifier).__iadd__(graph)
-        text = single.serialize(format="trig")
-        blocks.append("\n".join(line for line in text.splitlines() if not line.startswith("@prefix")).strip())
+    for graph in _graphs(dataset):
+        single = new_graph()
+        single += graph
+        lines = single.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        body = [line for line in lines if not line.startswith("@prefix")]
+        # not indented: a line of a multi-line literal (an article's text) must stay as it is
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}")
+    header = "\n".join(sorted(prefixes)) + "\n"
     return (header + "\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
 
 
@@ -94,10 +135,8 @@ def union(dataset: Dataset, exclude: set[URIRef]) -> Graph:
 def write_dumps(dataset: Dataset, context: dict[str, Any], out: Path, report_graph: URIRef) -> dict[str, str]:
     """Write every dump into ``out``; return file name → SHA-256."""
     out.mkdir(parents=True, exist_ok=True)
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, replace=True)
     files: dict[str, bytes] = {}
-    files["coopld.nq"] = _sorted_lines(dataset.serialize(format="nquads"))
+    files["coopld.nq"] = _nquads(dataset)
     files["coopld.trig"] = _trig(dataset)
     data = union(dataset, {report_graph})
     files["coopld.ttl"] = data.serialize(format="turtle").encode("utf-8")

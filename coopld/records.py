@@ -102,12 +102,13 @@ def sync_record(article: Article, records_dir: Path, extract: Callable[[Article]
     if path.exists():
         existing = load_record(path)
         if is_curated(existing):
-            meta = existing.get(META) if isinstance(existing.get(META), dict) else {}
+            stamp = existing.get(META)
+            meta: dict[str, Any] = stamp if isinstance(stamp, dict) else {}
             stale = meta.get("article_sha256") not in (None, article.sha256)
             return Synced(existing, path, "curated-stale" if stale else "curated")
         fresh = extract(article)
-        meta = existing[META]
-        if body_digest(fresh) == meta.get("generated_sha256") and meta.get("article_sha256") == article.sha256:
+        generated = existing[META]
+        if body_digest(fresh) == generated.get("generated_sha256") and generated.get("article_sha256") == article.sha256:
             return Synced(existing, path, "unchanged")
         return Synced(write_record(path, fresh, article), path, "updated")
     return Synced(write_record(path, extract(article), article), path, "new")

@@ -72,15 +72,15 @@ def summarise(graph: Graph, conforms: bool, text: str = "") -> Report:
     return report
 
 
-def merge_reports(reports: list[Report]) -> Report:
-    """One sh:ValidationReport for the whole build, with every result of every article."""
+def merge_reports(reports: list[Report], node: URIRef) -> Report:
+    """One sh:ValidationReport (named ``node``) for the whole build, with every result of every
+    article."""
     graph = Graph()
     total = Report(graph, True)
-    node = URIRef("urn:coopld:validation-report")
     graph.add((node, RDF.type, SH.ValidationReport))
     for report in reports:
         for s, p, o in report.graph:
-            if p == RDF.type and o == SH.ValidationReport or p == SH.conforms:
+            if (p == RDF.type and o == SH.ValidationReport) or p == SH.conforms:
                 continue
             if p == SH.result:
                 graph.add((node, SH.result, o))

@@ -9,6 +9,7 @@ collective reference of its own. Two mentions joined by "and" share what follows
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -60,9 +61,9 @@ class AgreementFinder:
     def find(self, sentence: Sentence, mentions: list[Mention]) -> list[AgreementMention]:
         text = sentence.text
         raw: list[tuple[str, int, int]] = []
-        for kind in self.lex.agreement_kinds.values():
-            for pattern in kind.triggers:
-                raw.extend((kind.key, m.start(), m.end()) for m in pattern.finditer(text))
+        for spec in self.lex.agreement_kinds.values():
+            for pattern in spec.triggers:
+                raw.extend((spec.key, m.start(), m.end()) for m in pattern.finditer(text))
         raw.sort(key=lambda r: (-(r[2] - r[1]), r[1]))
         kept: list[tuple[str, int, int]] = []
         for r in raw:
@@ -74,7 +75,7 @@ class AgreementFinder:
             limit = kept[i + 1][1] if i + 1 < len(kept) else len(text)
             found.append(self._mention(kind, sentence, s, e, limit, mentions))
         # "X and Y signed at ..., including those on ...": X shares Y's tail
-        for a, b in zip(found, found[1:], strict=False):
+        for a, b in itertools.pairwise(found):
             gap = text[a.end - sentence.start:b.start - sentence.start]
             if re.fullmatch(r"\s*(?:,|and|,\s*and|,?\s*together with|,?\s*as well as)\s*(?:the\s+|an?\s+)?", gap):
                 a.parties = a.parties or b.parties

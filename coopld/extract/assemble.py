@@ -102,7 +102,7 @@ class Extractor:
             unnamed.extend(finder.unnamed(s, annotated[s.index]))
         org_keys = {(m.start, m.end): k for s in sents for m in annotated[s.index]
                     if m.type in ("org", "function", "generic") and (k := reg.org(m)) is not None}
-        for (start, end), key in org_keys.items():
+        for (_start, _end), key in org_keys.items():
             if self.lex.organizations.get(key) and self.lex.organizations[key].type == "NewsAgency":
                 reg.orgs[key].mentioned = False
         for s in sents:
@@ -248,14 +248,14 @@ class Extractor:
     def _orgs(self, ex: Extraction, annotated: dict[int, list[Mention]], org_keys: dict[tuple[int, int], str],
               mentioned_spans: list[tuple[int, int]]) -> None:
         reg = ex.registry
-        countries = self._article_countries(ex)
+        self._article_countries(ex)
         named = [span for s in ex.sentences for span in EventFinder.named_events(s)]
         for e in ex.events:
             orgs: list[str] = []
             for key in e.persons:
-                post = next((p for p in ex.people[key].posts if p.org), None)
-                if post and post.org not in orgs:
-                    orgs.append(post.org)
+                represented = next((p.org for p in ex.people[key].posts if p.org), None)
+                if represented and represented not in orgs:
+                    orgs.append(represented)
             for official in ex.unnamed:
                 inside = any(a <= official.start < b for a, b in e.phrases())
                 if inside or (e.main and official.sentence in {s.index for s in e.sentences}
@@ -276,8 +276,11 @@ class Extractor:
                             if key not in orgs:
                                 orgs.append(key)
                         continue
-                    key = org_keys.get((m.start, m.end))
-                    if key and reg.orgs[key].type not in ("NewsAgency",) and key not in orgs and not self._in_title(
+                    found = org_keys.get((m.start, m.end))
+                    if found is None:
+                        continue
+                    key = found
+                    if reg.orgs[key].type not in ("NewsAgency",) and key not in orgs and not self._in_title(
                             m, ex, s.index):
                         orgs.append(key)
             if not orgs and not e.main and not e.persons and any(

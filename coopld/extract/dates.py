@@ -90,13 +90,14 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     """Every date expression in ``text``, longest first where they overlap."""
     found: list[DateMention] = []
     for m in _RANGE.finditer(text):
-        month = _MONTHS[m.group("month").lower().rstrip(".")]
-        month2 = _MONTHS[m.group("month2").lower()] if m.group("month2") else month
-        year = int(m.group("year")) if m.group("year") else None
-        day, day2 = int(m.group("day")), int(m.group("day2"))
-        if 1 <= day <= 31 and 1 <= day2 <= 31 and (month2, day2) > (month, day):
-            found.append(DateMention(offset + m.start(), offset + m.end(), m.group(0), PartialDate(year, month, day),
-                                     None, PartialDate(year, month2, day2)))
+        first_month = _MONTHS[m.group("month").lower().rstrip(".")]
+        last_month = _MONTHS[m.group("month2").lower()] if m.group("month2") else first_month
+        range_year = int(m.group("year")) if m.group("year") else None
+        first, last = int(m.group("day")), int(m.group("day2"))
+        if 1 <= first <= 31 and 1 <= last <= 31 and (last_month, last) > (first_month, first):
+            found.append(DateMention(offset + m.start(), offset + m.end(), m.group(0),
+                                     PartialDate(range_year, first_month, first), None,
+                                     PartialDate(range_year, last_month, last)))
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             groups = m.groupdict()

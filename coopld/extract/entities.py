@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 from coopld.extract.lexicon import Lexicon, literal_pattern, norm
 from coopld.extract.text import Sentence
@@ -119,7 +120,8 @@ class Recogniser:
     def orgref_re(self) -> re.Pattern[str]:
         """"the ministry", "the Vietnamese ministry", "the Korean police": an agency named
         earlier, referred to by its kind."""
-        return re.compile(rf"\b[Tt]he\s+(?:(?P<dem>{self.lex.demonym_re})\s+)?(?P<name>ministry|police|agency|department)\b(?!\s+(?:of|for)\b)")
+        return re.compile(rf"\b[Tt]he\s+(?:(?P<dem>{self.lex.demonym_re})\s+)?"
+                          r"(?P<name>ministry|police|agency|department)\b(?!\s+(?:of|for)\b)")
 
     def _qualified(self, m: re.Match[str]) -> str | None:
         groups = m.groupdict()
@@ -136,7 +138,7 @@ class Recogniser:
         text, base = sentence.text, sentence.start
         found: list[Mention] = []
 
-        def add(kind: str, m: re.Match[str], **extra: str | None) -> None:
+        def add(kind: str, m: re.Match[str], **extra: Any) -> None:
             start = m.start("dem") if m.groupdict().get("dem") else (
                 m.start("poss") if m.groupdict().get("poss") else m.start("name"))
             extra.setdefault("name", m.group("name"))

@@ -108,11 +108,11 @@ class EventFinder:
     def candidates(self, sentence: Sentence, mentions: list[Mention]) -> list[Candidate]:
         text = sentence.text
         raw: list[tuple[str, int, int]] = []
-        for kind in self.lex.event_kinds.values():
-            for pattern in kind.triggers:
+        for spec in self.lex.event_kinds.values():
+            for pattern in spec.triggers:
                 for m in pattern.finditer(text):
                     if not self._proper_name(text, m.start()):
-                        raw.append((kind.key, m.start(), m.end()))
+                        raw.append((spec.key, m.start(), m.end()))
         raw.sort(key=lambda r: (-(r[2] - r[1]), r[1]))
         kept: list[tuple[str, int, int]] = []
         for r in raw:

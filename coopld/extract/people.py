@@ -34,7 +34,7 @@ _TITLE = r"O?D?R(?:[of]t?[OCMY]p?(?:sO)?(?:ut?O)?)*"
 _PERSON = re.compile(rf"(?:(?P<chain>{_TITLE}(?:a{_TITLE})*),?)?(?P<rank>K)?(?P<name>[Pn])(?P<par>p)?"
                      rf"(?:(?P<ofc>ot?C)|(?P<ofo>ot?Op?))?(?P<app>,{_TITLE})?")
 # "the Lao Minister of Public Security": an official the article does not name
-_UNNAMED = re.compile(rf"tD?R(?:ot?[OCMY]p?)+(?![KPn])")
+_UNNAMED = re.compile(r"tD?R(?:ot?[OCMY]p?)+(?![KPn])")
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,9 @@ class PeopleFinder:
                     end = nxt.end
                 previous = previous + nxt.symbol if nxt.symbol in "tu" else nxt.symbol
                 j += 1
-            if org is None and i > 0 and chain[i - 1].symbol == "O" and chain[i - 1].mention is not None:
-                org = self.reg.org(chain[i - 1].mention, country)  # "KNPA Commissioner General Kang"
+            premodifier = chain[i - 1].mention if i > 0 and chain[i - 1].symbol == "O" else None
+            if org is None and premodifier is not None:
+                org = self.reg.org(premodifier, country)  # "KNPA Commissioner General Kang"
             if org is None and self.lex.roles[role].state_post and country:
                 org = self.reg.state_org(country)
             stated = re.sub(r"\s+", " ", sentence.text[item.start - sentence.start:end - sentence.start])

@@ -1,0 +1,68 @@
+"""The coopld web application: SPARQL endpoint, pages and downloads, served from the
+embedded store a build wrote.
+
+``create_app()`` is the factory gunicorn runs (``gunicorn 'coopld.web:create_app()'``);
+nothing happens at import time. Settings come from the defaults, then the file named by
+``COOPLD_CONFIG``, then ``COOPLD_*`` environment variables, then ``overrides`` (tests).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Any
+
+from flask import Flask
+
+from coopld.config import load_settings
+from coopld.errors import StoreError
+from coopld.store import open_store
+
+DEFAULTS: dict[str, Any] = {
+    "COOPLD_ALLOW_SERVICE": False,   # federated SERVICE clauses would make the server fetch other sites
+    "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
+    "COOPLD_MAX_RESULTS": 10000,     # rows or triples a query may return
+}
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env("COOPLD", loads=_loads)
+    config_file = app.config.get("CONFIG")
+    if config_file:
+        app.config.from_file(str(config_file), load=tomllib.load, text=False, silent=False)
+    app.config.update(overrides or {})
+    for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
+        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULTS"):
+            app.config["COOPLD_" + key] = app.config[key]
+    settings = load_settings(out_dir=app.config.get("COOPLD_BUILD") or app.config.get("BUILD"),
+                             base_iri=app.config.get("COOPLD_BASE_IRI"))
+    app.config["COOPLD_SETTINGS"] = settings
+    store_dir = settings.out / "store"
+    app.extensions["coopld_store"] = open_store(store_dir)
+    summary = settings.out / "build.json"
+    if not summary.is_file():
+        raise StoreError("no build summary; run 'coopld build' first", path=summary)
+    app.extensions["coopld_summary"] = json.loads(summary.read_text(encoding="utf-8"))
+
+    from coopld.web import downloads, errors, pages, sparql
+
+    errors.register(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(downloads.bp)
+
+    @app.after_request
+    def cors(response: Any) -> Any:
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    return app
+
+
+def _loads(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value

@@ -1,0 +1,68 @@
+"""One table of the formats coopld serves: name, media type, file extension, and the
+pyoxigraph format that writes it. Content negotiation is Werkzeug's; ``?format=`` wins over
+``Accept``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Request
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    extension: str
+    rdf: ox.RdfFormat | None = None
+    results: ox.QueryResultsFormat | None = None
+
+
+RDF_FORMATS = [
+    Format("turtle", "text/turtle", "ttl", rdf=ox.RdfFormat.TURTLE),
+    Format("jsonld", "application/ld+json", "jsonld", rdf=ox.RdfFormat.JSON_LD),
+    Format("ntriples", "application/n-triples", "nt", rdf=ox.RdfFormat.N_TRIPLES),
+    Format("rdfxml", "application/rdf+xml", "rdf", rdf=ox.RdfFormat.RDF_XML),
+    Format("trig", "application/trig", "trig", rdf=ox.RdfFormat.TRIG),
+    Format("nquads", "application/n-quads", "nq", rdf=ox.RdfFormat.N_QUADS),
+]
+RESULT_FORMATS = [
+    Format("json", "application/sparql-results+json", "srj", results=ox.QueryResultsFormat.JSON),
+    Format("xml", "application/sparql-results+xml", "srx", results=ox.QueryResultsFormat.XML),
+    Format("csv", "text/csv", "csv", results=ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "tsv", results=ox.QueryResultsFormat.TSV),
+]
+HTML = Format("html", "text/html", "html")
+ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "application/x-turtle": "turtle",
+           "text/n3": "turtle", "text/plain": "ntriples"}
+
+
+class NotAcceptable(Exception):
+    """No format both sides can use; carries what this resource offers."""
+
+    def __init__(self, offered: list[Format]) -> None:
+        self.offered = offered
+        super().__init__("acceptable: " + ", ".join(f.media_type for f in offered))
+
+
+def negotiate(request: Request, offered: list[Format], default: Format) -> Format:
+    """The format to answer with: ``?format=`` (a name, extension or media type), else the
+    best ``Accept`` match, else ``default`` when the client accepts anything."""
+    by_key = {k: f for f in offered for k in (f.name, f.extension, f.media_type)}
+    wanted = request.args.get("format") or request.form.get("format")
+    if wanted:
+        key = ALIASES.get(wanted, wanted)
+        if key in by_key:
+            return by_key[key]
+        raise NotAcceptable(offered)
+    accept = request.accept_mimetypes
+    if not accept or not request.headers.get("Accept"):
+        return default
+    types = [f.media_type for f in offered] + [m for m, n in ALIASES.items() if n in by_key]
+    best = accept.best_match(types)
+    if best is None:
+        raise NotAcceptable(offered)
+    if accept.best == "*/*" or (best not in by_key and best not in ALIASES):
+        return default
+    return by_key[ALIASES.get(best, best)]

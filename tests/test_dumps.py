@@ -1,0 +1,104 @@
+"""Every dump parses, in rdflib and in Debian's rapper, and they all say the same thing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from tests.conftest import Built
+
+RAPPER = shutil.which("rapper")
+FORMATS = {"coopld.ttl": "turtle", "coopld.trig": "trig", "coopld.nq": "nquads", "coopld.nt.gz": "ntriples"}
+
+
+def data_graph(built: Built) -> Graph:
+    return Graph().parse(built.settings.out / "coopld.ttl", format="turtle")
+
+
+def quads(path: Path, fmt: str) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(path, format=fmt)
+    return dataset
+
+
+@pytest.mark.skipif(RAPPER is None, reason="Debian's raptor2-utils is not installed (bin/test installs it)")
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_rapper_parses_every_dump(seeds: Built, name: str, tmp_path: Path) -> None:
+    path = seeds.settings.out / name
+    if name.endswith(".gz"):
+        plain = tmp_path / name[:-3]
+        plain.write_bytes(gzip.decompress(path.read_bytes()))
+        path = plain
+    run = subprocess.run([str(RAPPER), "-c", "-i", FORMATS[name], str(path)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    counted = re.search(r"returned (\d+) (?:triples|statements)", run.stderr)
+    assert counted, run.stderr
+    expected = len(seeds.store) if name in ("coopld.nq", "coopld.trig") else len(data_graph(seeds))
+    assert int(counted.group(1)) == expected
+
+
+def test_jsonld_round_trips_to_the_same_graph(seeds: Built) -> None:
+    document = json.loads((seeds.settings.out / "coopld.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((seeds.settings.root / "mappings" / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == context["@context"], "compacted with the published context"
+    assert any(node.get("eventKind") for node in document["@graph"]), "terms of the context are used"
+    parsed = Graph().parse(seeds.settings.out / "coopld.jsonld", format="json-ld")
+    assert isomorphic(parsed, data_graph(seeds))
+
+
+def test_ntriples_and_turtle_hold_the_same_graph(seeds: Built) -> None:
+    nt = Graph().parse(data=gzip.decompress((seeds.settings.out / "coopld.nt.gz").read_bytes()).decode(), format="nt")
+    assert isomorphic(nt, data_graph(seeds))
+
+
+def test_trig_and_nquads_hold_the_same_named_graphs(seeds: Built) -> None:
+    trig = quads(seeds.settings.out / "coopld.trig", "trig")
+    nq = quads(seeds.settings.out / "coopld.nq", "nquads")
+    names = {str(g.identifier) for g in nq.graphs() if len(g)}
+    assert names == {str(g.identifier) for g in trig.graphs() if len(g)}
+    assert {n.rsplit("/graph/", 1)[1] for n in names if "/graph/article/" not in n} == {
+        "ontology", "vocabulary", "links", "inferred", "validation-report"}
+    assert sum(1 for n in names if "/graph/article/" in n) == 5
+    for name in names:
+        assert isomorphic(trig.graph(name), nq.graph(name)), name
+
+
+def test_the_store_holds_the_nquads(seeds: Built) -> None:
+    lines = (seeds.settings.out / "coopld.nq").read_text(encoding="utf-8").splitlines()
+    assert len(seeds.store) == len(lines) == seeds.result.counts["quads_in_store"]
+
+
+def test_the_dumps_conform_to_the_shapes(seeds: Built) -> None:
+    from coopld.check import validate_files
+
+    report = validate_files(seeds.settings, [seeds.settings.out / "coopld.trig"])
+    assert report.violations == 0, report.messages
+    assert report.warnings == seeds.result.counts["warnings"]
+
+
+def test_the_report_is_rdf_in_the_output(seeds: Built) -> None:
+    report = Graph().parse(seeds.settings.out / "validation-report.ttl", format="turtle")
+    rows = report.query("""PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?conforms (COUNT(?r) AS ?n) WHERE { ?report a sh:ValidationReport ; sh:conforms ?conforms ;
+        sh:result ?r . ?r sh:resultSeverity sh:Warning } GROUP BY ?conforms""")
+    assert [(bool(r[0]), int(r[1])) for r in rows] == [(True, seeds.result.counts["warnings"])]
+
+
+def test_build_summary_lists_every_dump_with_its_checksum(seeds: Built) -> None:
+    import hashlib
+
+    summary = json.loads((seeds.settings.out / "build.json").read_text(encoding="utf-8"))
+    assert set(summary["dumps"]) == {"coopld.ttl", "coopld.trig", "coopld.nq", "coopld.nt.gz", "coopld.jsonld",
+                                     "validation-report.ttl"}
+    for name, info in summary["dumps"].items():
+        blob = (seeds.settings.out / name).read_bytes()
+        assert info["sha256"] == hashlib.sha256(blob).hexdigest() and info["bytes"] == len(blob)

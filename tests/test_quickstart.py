@@ -1,0 +1,88 @@
+"""The README's quick start is true: its first block is exactly the two commands, CI runs the
+second, and the first builds the dataset and serves it (gunicorn, on a free loopback port)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+from tests.conftest import QUERIES, ROOT
+
+
+def first_code_block() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```[a-z]*\n(.*?)```", text, re.DOTALL)
+    assert block, "the README has no code block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_opens_with_two_commands() -> None:
+    assert first_code_block() == ["./bin/serve", "./bin/test"]
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.startswith("#")]
+    assert ci == ["exec ./bin/test"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "COOPLD_HOST": "127.0.0.1", "COOPLD_PORT": str(port)}
+    proc = subprocess.Popen(["./bin/serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    drain: threading.Thread | None = None
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 300
+        printed = False
+        while time.monotonic() < deadline and not printed:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                pytest.fail(f"./bin/serve exited with {proc.returncode}")
+            printed = url in line
+        assert printed, "./bin/serve did not print its URL"
+        # keep reading the server's log so that a full pipe never blocks it
+        drain = threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True)  # type: ignore[union-attr]
+        drain.start()
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+        if drain is not None:
+            drain.join(timeout=5)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_serve_builds_and_answers_the_competency_questions(served: str) -> None:
+    client = SPARQLWrapper(served + "sparql")
+    client.setQuery((QUERIES / "cq-events.rq").read_text(encoding="utf-8"))
+    client.setReturnFormat(JSON)
+    rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+    assert len(rows) == 15
+    assert {r["kind"]["value"] for r in rows} >= {"talks", "working session", "reception", "signing ceremony"}
