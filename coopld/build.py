@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import PROV, RDF, SH
 from tqdm import tqdm
 
 from coopld import iris
@@ -172,6 +172,8 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
             continue
         graph = dataset.graph(article_graph(settings, result.key))
         graph.parse(data=result.asserted, format="nt")
+        # the graph's provenance: everything in it was read from that article
+        graph.add((graph.identifier, PROV.wasDerivedFrom, URIRef(settings.id_base + iris.article(result.key))))
         inferred.parse(data=result.inferred, format="nt")
         present.update(s for s in graph.subjects() if isinstance(s, URIRef))
         report_graph = Graph().parse(data=result.report, format="nt")

@@ -97,3 +97,16 @@ def test_a_broken_record_is_reported_and_left_alone(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert len(result.errors) == 1 and str(path) in result.errors[0] and "not valid JSON" in result.errors[0]
     assert path.read_text(encoding="utf-8") == '{"@id": "article/x", "@type": "Article", '
+
+
+def test_the_committed_records_are_up_to_date_with_the_extractor() -> None:
+    """Records are data: when the extractor changes, `coopld build` rewrites them, and the
+    result is committed with the change."""
+    from coopld.articles import read_article
+    from coopld.extract import extract_record, load_lexicon
+
+    lexicon = load_lexicon(ROOT / "mappings", ROOT / "ontology" / "vocab")
+    for article in sorted((ROOT / "data" / "articles").glob("*.txt")):
+        committed = json.loads((ROOT / "data" / "records" / f"{article.stem}.json").read_text(encoding="utf-8"))
+        fresh = extract_record(read_article(article), lexicon)
+        assert body_digest(fresh) == body_digest(committed), f"run 'coopld build' and commit {article.stem}.json"

@@ -118,8 +118,10 @@ class RecordWriter:
 
     def participation(self, event_key: str, facts: PersonFacts, e: Event) -> dict[str, Any]:
         self.person_node(facts.key)
+        name = self.ex.registry.persons[facts.key].name
+        title = facts.posts[0].stated if facts.posts else None
         node: dict[str, Any] = {"@id": iris.participation(event_key, facts.key), "@type": "Participation",
-                                "participant": iris.person(facts.key)}
+                                "label": f"{name}, {title}" if title else name, "participant": iris.person(facts.key)}
         if facts.rank:
             node["rank"] = f"ranks:{facts.rank}"
             node["rankAsStated"] = facts.rank_stated
@@ -182,7 +184,10 @@ class RecordWriter:
         names = [self.ex.registry.orgs[o].name for o in e.orgs[:2]]
         if e.persons and (len(names) < 2 or e.kind == "visit"):
             names = [self.ex.registry.persons[p].name for p in e.persons[:2]]
-        label = what + (" between " + " and ".join(names) if len(names) == 2 else (" of " + names[0] if names else ""))
+        if e.kind == "visit" or len(names) == 1:
+            label = what + (" of " + " and ".join(names) if names else "")
+        else:
+            label = what + (" between " + " and ".join(names) if names else "")
         where_when = [self.ex.registry.places[e.place].name] if e.place else []
         if e.date is not None:
             where_when.append(e.date.xsd()[0] + (f"/{e.date_until.xsd()[0]}" if e.date_until else ""))

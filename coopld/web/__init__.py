@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 
 from coopld.config import load_settings
 from coopld.errors import StoreError
+from coopld.mapping import load_context
 from coopld.store import open_store
+from coopld.vocab import PREFIXES
 
 DEFAULTS: dict[str, Any] = {
     "COOPLD_ALLOW_SERVICE": False,   # federated SERVICE clauses would make the server fetch other sites
     "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
     "COOPLD_MAX_RESULTS": 10000,     # rows or triples a query may return
+    "COOPLD_PAGE_SIZE": 1000,        # statements per page of a resource's description
 }
 
 
@@ -45,13 +49,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not summary.is_file():
         raise StoreError("no build summary; run 'coopld build' first", path=summary)
     app.extensions["coopld_summary"] = json.loads(summary.read_text(encoding="utf-8"))
+    app.extensions["coopld_version"] = app.extensions["coopld_summary"]["dumps"]["coopld.nq"]["sha256"]
+    app.extensions["coopld_modified"] = datetime.fromtimestamp(summary.stat().st_mtime, tz=UTC)
+    app.extensions["coopld_context"] = load_context(settings.mappings_dir)
+    app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, pages, sparql
+    from coopld.web import downloads, errors, pages, resources, sparql
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(resources.bp)
 
     @app.after_request
     def cors(response: Any) -> Any:

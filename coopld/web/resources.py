@@ -1,0 +1,256 @@
+"""Dereferenceable IRIs, after "Cool URIs for the Semantic Web".
+
+    /id/<kind>/<key>            a thing            303 See Other → /doc/<kind>/<key>.<ext>
+    /vocab/<scheme>[/<key>]     a concept/scheme   303 See Other → /doc/vocab/<scheme>[/<key>].<ext>
+    /doc/<...>[.<ext>]          the document about it: HTML, Turtle, JSON-LD, N-Triples, RDF/XML
+    /ontology[/<version>][.<ext>]  the ontology document (its terms are hash IRIs in it)
+
+Requests are mapped onto the configured base IRI (data) and the fixed vocabulary root, so data
+minted under a public base can be browsed from any host or port.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import Graph
+
+from coopld.config import VOCAB_ROOT, Settings
+from coopld.vocab import ONTOLOGY_IRI
+from coopld.web.describe import Description, describe, label_triples
+from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
+
+bp = Blueprint("resources", __name__)
+
+DOC_FORMATS = [HTML, *(f for f in RDF_FORMATS if f.name in ("turtle", "jsonld", "ntriples", "rdfxml"))]
+BY_EXTENSION = {f.extension: f for f in DOC_FORMATS}
+_EXT = re.compile(r"^(?P<path>.+?)\.(?P<ext>html|ttl|jsonld|nt|rdf)$")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["COOPLD_SETTINGS"]
+    return settings
+
+
+def thing_iri(path: str) -> str:
+    """The IRI a local path (without "/doc/") stands for."""
+    if path.startswith("vocab/"):
+        return VOCAB_ROOT + path
+    return _settings().id_base + path
+
+
+def local_href(iri: str) -> str:
+    """Where a dataset IRI can be followed on this server (external IRIs are left alone)."""
+    settings = _settings()
+    if iri.startswith(settings.id_base):
+        return "/id/" + iri[len(settings.id_base):]
+    if iri.startswith(ONTOLOGY_IRI):
+        return "/ontology" + iri[len(ONTOLOGY_IRI):]
+    if iri.startswith(VOCAB_ROOT + "vocab/"):
+        return "/" + iri[len(VOCAB_ROOT):]
+    return iri
+
+
+def _choose(ext: str | None) -> tuple[Format, bool]:
+    """The format asked for, and whether it was negotiated (then the response varies on Accept)."""
+    if ext:
+        return BY_EXTENSION[ext], False
+    return negotiate(request, DOC_FORMATS, HTML), True
+
+
+@bp.route("/id/<path:path>")
+def thing(path: str) -> Response:
+    return _see_other("/doc/" + path)
+
+
+@bp.route("/vocab/<path:path>")
+def concept(path: str) -> Response:
+    return _see_other("/doc/vocab/" + path)
+
+
+def _see_other(doc: str) -> Response:
+    fmt = negotiate(request, DOC_FORMATS, HTML)
+    return Response(status=303, headers={"Location": f"{doc}.{fmt.extension}", "Vary": "Accept"})
+
+
+@bp.route("/doc/<path:path>")
+def document(path: str) -> Response:
+    m = _EXT.match(path)
+    fmt, negotiated = _choose(m.group("ext") if m else None)
+    base_path = m.group("path") if m else path
+    iri = thing_iri(base_path)
+    page = request.args.get("page", default=1, type=int) or 1
+    store: ox.Store = current_app.extensions["coopld_store"]
+    described = describe(store, iri, page=max(page, 1), page_size=current_app.config["COOPLD_PAGE_SIZE"])
+    return _respond(described, iri, f"/doc/{base_path}", fmt, negotiated)
+
+
+@bp.route("/ontology")
+@bp.route("/ontology.<any(html,ttl,jsonld,nt,rdf):ext>")
+@bp.route("/ontology/<version>")
+@bp.route("/ontology/<version>.<any(html,ttl,jsonld,nt,rdf):ext>")
+def ontology(ext: str | None = None, version: str | None = None) -> Response:
+    fmt, negotiated = _choose(ext)
+    store: ox.Store = current_app.extensions["coopld_store"]
+    graph = ox.NamedNode(_settings().graph_base + "ontology")
+    if version is not None and not store.query(
+            "ASK { GRAPH ?g { ?o <http://www.w3.org/2002/07/owl#versionIRI> ?v } }",
+            substitutions={ox.Variable("g"): graph, ox.Variable("v"): ox.NamedNode(f"{ONTOLOGY_IRI}/{version}")}):
+        return _not_found_response(f"{ONTOLOGY_IRI}/{version}", fmt)
+    triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, graph)), key=str)
+    described = Description(ONTOLOGY_IRI, triples, len(triples), 1, 1)
+    base = "/ontology" + (f"/{version}" if version else "")
+    return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated)
+
+
+def _respond(described: Description | None, iri: str, base: str, fmt: Format, negotiated: bool) -> Response:
+    if described is None or (described.page > described.pages):
+        return _not_found_response(iri, fmt)
+    store: ox.Store = current_app.extensions["coopld_store"]
+    if fmt is HTML:
+        body = render_template("resource.html", d=described, iri=iri, base=base, view=_view(described),
+                               formats=DOC_FORMATS[1:])
+        response = Response(body, mimetype="text/html")
+    else:
+        triples = described.triples + label_triples(store, described)
+        response = Response(_serialize(triples, fmt), content_type=_content_type(fmt))
+    links = [f'<{base}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in DOC_FORMATS]
+    if described.page > 1:
+        links.append(f'<{base}.{fmt.extension}?page={described.page - 1}>; rel="prev"')
+    if described.page < described.pages:
+        links.append(f'<{base}.{fmt.extension}?page={described.page + 1}>; rel="next"')
+    links.append('</.well-known/void>; rel="describedby"; type="text/turtle"')
+    response.headers["Link"] = ", ".join(links)
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = f"{base}.{fmt.extension}"
+    version = current_app.extensions["coopld_version"]
+    response.set_etag(hashlib.sha256(f"{version}|{base}|{fmt.name}|{described.page}".encode()).hexdigest()[:32])
+    response.last_modified = current_app.extensions["coopld_modified"]
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.make_conditional(request)  # turns the response into a 304 when the client's copy is current
+    return response
+
+
+def _content_type(fmt: Format) -> str:
+    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+
+
+def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
+    if fmt.name == "jsonld":
+        graph = Graph()
+        graph.parse(data=bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), format="nt")
+        context = current_app.extensions["coopld_context"]["@context"]
+        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    assert fmt.rdf is not None
+    return bytes(ox.serialize(triples, format=fmt.rdf, prefixes=current_app.extensions["coopld_prefixes"]) or b"")
+
+
+def _not_found_response(iri: str, fmt: Format) -> Response:
+    if fmt is HTML:
+        body: bytes = render_template("not_found.html", iri=iri).encode("utf-8")
+    elif fmt.name == "jsonld":
+        body = json.dumps({"@context": {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+                           "@graph": [], "rdfs:comment": f"{iri} is not in this dataset"}).encode("utf-8")
+    elif fmt.name == "rdfxml":
+        body = (b'<?xml version="1.0"?>\n<!-- ' + iri.encode() + b' is not in this dataset -->\n'
+                b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
+    else:
+        body = f"# {iri} is not in this dataset\n".encode()
+    return Response(body, status=404, content_type=_content_type(fmt))
+
+
+# --- the HTML view -----------------------------------------------------------------------------
+
+def _view(d: Description) -> dict[str, Any]:
+    """What the HTML page shows, grouped for people: properties and inbound links by their
+    labels, values as labelled links, and the evidence spans in their article's text."""
+    store: ox.Store = current_app.extensions["coopld_store"]
+    own = [t for t in d.triples if str(t.subject) == f"<{d.iri}>"]
+    properties: dict[str, list[dict[str, str]]] = {}
+    types: list[dict[str, str]] = []
+    for t in own:
+        value = _value(t.object, d.labels)
+        if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            types.append(value)
+            continue
+        properties.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(value)
+    inbound: dict[str, list[dict[str, str]]] = {}
+    for t in d.inbound:
+        inbound.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(
+            _value(t.subject, d.labels))
+    return {"title": d.labels.get(d.iri) or _short(d.iri), "types": types,
+            "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
+            "evidence": _evidence(store, d)}
+
+
+def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
+    if isinstance(node, ox.NamedNode):
+        return {"href": local_href(node.value), "text": labels.get(node.value, _short(node.value)), "iri": node.value}
+    if isinstance(node, ox.Literal):
+        datatype = node.datatype.value.rsplit("#", 1)[-1] if node.datatype else ""
+        note = node.language or ("" if datatype in ("string", "langString") else datatype)
+        return {"text": node.value, "note": note}
+    return {"text": str(node)}
+
+
+def _short(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/"))[-1] or iri
+
+
+_EVIDENCE = ox.NamedNode("https://w3id.org/coopld/ontology#evidence")
+_NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+
+
+def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
+    """The article text around each evidence span, split so the span can be highlighted; for an
+    article, its whole text with every span that evidence points to."""
+    root = ox.NamedNode(d.iri)
+    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, None) if isinstance(q.object, ox.NamedNode)}
+    is_article = any(True for _ in store.quads_for_pattern(root, ox.NamedNode(_NIF + "isString"), None, None))
+    if is_article:
+        spans |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_NIF + "referenceContext"), root, None)
+                  if isinstance(q.subject, ox.NamedNode)}
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for span in spans:
+        article = _one(store, span, _NIF + "referenceContext")
+        begin, end = _one(store, span, _NIF + "beginIndex"), _one(store, span, _NIF + "endIndex")
+        if article is not None and begin is not None and end is not None:
+            by_article.setdefault(article.value, []).append((int(begin.value), int(end.value)))
+    out = []
+    for article, ranges in sorted(by_article.items()):
+        text_node = _one(store, ox.NamedNode(article), _NIF + "isString")
+        if text_node is None:
+            continue
+        text = text_node.value
+        ranges = sorted(set(ranges))
+        if not is_article:  # show the sentences with a little context, not the whole article
+            pieces = [{"text": text[b:e], "mark": True} for b, e in ranges]
+        else:
+            pieces, pos = [], 0
+            for b, e in ranges:
+                if b < pos:
+                    continue
+                pieces.append({"text": text[pos:b], "mark": False})
+                pieces.append({"text": text[b:e], "mark": True})
+                pos = e
+            pieces.append({"text": text[pos:], "mark": False})
+        out.append({"article": article, "href": local_href(article), "title": label_of(store, article), "pieces": pieces})
+    return out
+
+
+def _one(store: ox.Store, subject: ox.NamedNode, predicate: str) -> Any:
+    return next((q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)), None)
+
+
+def label_of(store: ox.Store, iri: str) -> str:
+    from coopld.web.describe import label
+
+    return label(store, ox.NamedNode(iri)) or _short(iri)
+
