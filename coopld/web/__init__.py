@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from flask_cors import CORS
 
 from coopld.config import load_settings
 from coopld.errors import StoreError
@@ -62,11 +63,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(resources.bp)
 
-    @app.after_request
-    def cors(response: Any) -> Any:
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return response
-
+    # any site may read (and only read): simple requests and the preflight a POST of
+    # application/sparql-query needs
+    CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
+         expose_headers=["Link", "Location", "Content-Location", "ETag", "Vary"], max_age=86400)
     return app
 
 
