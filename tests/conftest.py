@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,58 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 
 def iri(path: str) -> str:
     return BASE + path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(build_dir: Path, **config: str) -> Iterator[str]:
+    """The real app under gunicorn (2 workers) on a free loopback port, serving ``build_dir``;
+    ``config`` become COOPLD_* environment variables. Yields the base URL; always stops it."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    env = {**os.environ, "COOPLD_BUILD": str(build_dir), **{f"COOPLD_{k}": v for k, v in config.items()}}
+    log = build_dir.parent / f"gunicorn-{port}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                 "--timeout", "60", "coopld.web:create_app()"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not listen on {port} within 60 s") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def site(seeds: Built) -> Iterator[str]:
+    """The seed dataset served by gunicorn, with a short query time limit for the tests."""
+    with gunicorn(seeds.settings.out, QUERY_TIMEOUT="3") as url:
+        yield url

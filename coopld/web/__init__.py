@@ -25,7 +25,8 @@ from coopld.vocab import PREFIXES
 DEFAULTS: dict[str, Any] = {
     "COOPLD_ALLOW_SERVICE": False,   # federated SERVICE clauses would make the server fetch other sites
     "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
-    "COOPLD_MAX_RESULTS": 10000,     # rows or triples a query may return
+    "COOPLD_MAX_RESULT_BYTES": 50_000_000,  # size of a query's serialized result
+    "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
     "COOPLD_PAGE_SIZE": 1000,        # statements per page of a resource's description
 }
 
@@ -39,29 +40,31 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.from_file(str(config_file), load=tomllib.load, text=False, silent=False)
     app.config.update(overrides or {})
     for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
-        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULTS"):
+        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "PAGE_SIZE"):
             app.config["COOPLD_" + key] = app.config[key]
-    settings = load_settings(out_dir=app.config.get("COOPLD_BUILD") or app.config.get("BUILD"),
-                             base_iri=app.config.get("COOPLD_BASE_IRI"))
-    app.config["COOPLD_SETTINGS"] = settings
-    store_dir = settings.out / "store"
-    app.extensions["coopld_store"] = open_store(store_dir)
+    settings = load_settings(out_dir=app.config.get("COOPLD_BUILD") or app.config.get("BUILD"))
     summary = settings.out / "build.json"
     if not summary.is_file():
         raise StoreError("no build summary; run 'coopld build' first", path=summary)
     app.extensions["coopld_summary"] = json.loads(summary.read_text(encoding="utf-8"))
+    # the data are served under the base they were minted under, wherever the server runs
+    base = app.config.get("COOPLD_BASE_IRI") or app.config.get("BASE_IRI") or app.extensions["coopld_summary"]["base_iri"]
+    settings = load_settings(out_dir=settings.out, base_iri=base)
+    app.config["COOPLD_SETTINGS"] = settings
+    app.extensions["coopld_store"] = open_store(settings.out / "store")
     app.extensions["coopld_version"] = app.extensions["coopld_summary"]["dumps"]["coopld.nq"]["sha256"]
     app.extensions["coopld_modified"] = datetime.fromtimestamp(summary.stat().st_mtime, tz=UTC)
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, pages, resources, sparql
+    from coopld.web import downloads, errors, pages, resources, sparql, void
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(resources.bp)
+    app.register_blueprint(void.bp)
 
     # any site may read (and only read): simple requests and the preflight a POST of
     # application/sparql-query needs

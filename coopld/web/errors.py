@@ -29,6 +29,14 @@ class NotFound(HTTPError):
     status = 404
 
 
+class PayloadTooLarge(HTTPError):
+    status = 413
+
+
+class ServiceUnavailable(HTTPError):
+    status = 503
+
+
 def _text(message: str, status: int) -> Response:
     return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
 

@@ -35,7 +35,8 @@ RESULT_FORMATS = [
 ]
 HTML = Format("html", "text/html", "html")
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "application/x-turtle": "turtle",
-           "text/n3": "turtle", "text/plain": "ntriples"}
+           "text/n3": "turtle", "text/plain": "ntriples", "json-ld": "jsonld", "application/x-json+ld": "jsonld",
+           "n-triples": "ntriples", "nt": "ntriples", "rdf+xml": "rdfxml", "rdf": "rdfxml", "ttl": "turtle"}
 
 
 class NotAcceptable(Exception):
@@ -50,16 +51,19 @@ def negotiate(request: Request, offered: list[Format], default: Format) -> Forma
     """The format to answer with: ``?format=`` (a name, extension or media type), else the
     best ``Accept`` match, else ``default`` when the client accepts anything."""
     by_key = {k: f for f in offered for k in (f.name, f.extension, f.media_type)}
-    wanted = request.args.get("format") or request.form.get("format")
+    # clients write ?format= in many ways ("json-ld", "application/ld+json,application/x-json+ld")
+    wanted = [v.strip() for raw in (*request.args.getlist("format"), *request.form.getlist("format"))
+              for v in raw.split(",") if v.strip()]
     if wanted:
-        key = ALIASES.get(wanted, wanted)
-        if key in by_key:
-            return by_key[key]
+        for value in wanted:
+            key = ALIASES.get(value, value)
+            if key in by_key:
+                return by_key[key]
         raise NotAcceptable(offered)
     accept = request.accept_mimetypes
     if not accept or not request.headers.get("Accept"):
         return default
-    types = [f.media_type for f in offered] + [m for m, n in ALIASES.items() if n in by_key]
+    types = [f.media_type for f in offered] + [m for m, n in ALIASES.items() if n in by_key and "/" in m]
     best = accept.best_match(types)
     if best is None:
         raise NotAcceptable(offered)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from coopld.web.resources import local_href
+from coopld.web.stats import select
+
 bp = Blueprint("pages", __name__)
 
 
 @bp.route("/")
 def index() -> str:
     summary = current_app.extensions["coopld_summary"]
-    return render_template("index.html", summary=summary, counts=summary["counts"])
+    settings = current_app.config["COOPLD_SETTINGS"]
+    timeline = [{**row, "href": local_href(row["event"])} for row in select("timeline")]
+    organizations = [{**row, "href": local_href(row["organization"])} for row in select("top-organizations")]
+    return render_template("index.html", counts=summary["counts"], timeline=timeline, organizations=organizations,
+                           id_base=settings.id_base)

@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
-from coopld.web.describe import Description, describe, label_triples
+from coopld.web.describe import RDF_TYPE, Description, describe, label_triples
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
 
 bp = Blueprint("resources", __name__)
@@ -90,6 +90,44 @@ def document(path: str) -> Response:
     return _respond(described, iri, f"/doc/{base_path}", fmt, negotiated)
 
 
+@bp.route("/graph/<path:path>")
+def named_graph(path: str) -> Response:
+    """A named graph is a document: its triples, paged like any description."""
+    m = _EXT.match(path)
+    fmt, negotiated = _choose(m.group("ext") if m else None)
+    name = m.group("path") if m else path
+    iri = _settings().graph_base + name
+    store: ox.Store = current_app.extensions["coopld_store"]
+    size = int(current_app.config["COOPLD_PAGE_SIZE"])
+    page = max(request.args.get("page", default=1, type=int) or 1, 1)
+    everything = sorted((q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))), key=str)
+    if not everything:
+        return _not_found_response(iri, fmt)
+    pages = max(1, -(-len(everything) // size))
+    described = Description(iri, everything[(page - 1) * size:page * size], len(everything), page, pages)
+    return _respond(described, iri, f"/graph/{name}", fmt, negotiated, template="graph.html")
+
+
+@bp.route("/shapes")
+@bp.route("/shapes.<any(html,ttl,jsonld,nt,rdf):ext>")
+def shapes(ext: str | None = None) -> Response:
+    """The SHACL shapes the data are validated with (their IRIs appear in validation reports)."""
+    fmt, negotiated = _choose(ext)
+    triples: list[ox.Triple] = []
+    for path in sorted(_settings().shapes_dir.glob("*.ttl")):
+        triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    iri = VOCAB_ROOT + "shapes"
+    if fmt is HTML:
+        body = render_template("shapes.html", turtle="".join(p.read_text(encoding="utf-8")
+                                                           for p in sorted(_settings().shapes_dir.glob("*.ttl"))))
+        response = Response(body, mimetype="text/html")
+        if negotiated:
+            response.headers["Vary"] = "Accept"
+        return response
+    described = Description(iri, sorted(triples, key=str), len(triples), 1, 1)
+    return _respond(described, iri, "/shapes", fmt, negotiated)
+
+
 @bp.route("/ontology")
 @bp.route("/ontology.<any(html,ttl,jsonld,nt,rdf):ext>")
 @bp.route("/ontology/<version>")
@@ -105,16 +143,18 @@ def ontology(ext: str | None = None, version: str | None = None) -> Response:
     triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, graph)), key=str)
     described = Description(ONTOLOGY_IRI, triples, len(triples), 1, 1)
     base = "/ontology" + (f"/{version}" if version else "")
-    return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated)
+    return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated, template="ontology.html")
 
 
-def _respond(described: Description | None, iri: str, base: str, fmt: Format, negotiated: bool) -> Response:
+def _respond(described: Description | None, iri: str, base: str, fmt: Format, negotiated: bool,
+             template: str = "resource.html") -> Response:
     if described is None or (described.page > described.pages):
         return _not_found_response(iri, fmt)
     store: ox.Store = current_app.extensions["coopld_store"]
     if fmt is HTML:
-        body = render_template("resource.html", d=described, iri=iri, base=base, view=_view(described),
-                               formats=DOC_FORMATS[1:])
+        view = _view(described) if template == "resource.html" else _terms(described) if template == "ontology.html" else {}
+        body = render_template(template, d=described, iri=iri, base=base, view=view, formats=DOC_FORMATS[1:],
+                               rows=_rows(described) if template == "graph.html" else [])
         response = Response(body, mimetype="text/html")
     else:
         triples = described.triples + label_triples(store, described)
@@ -168,11 +208,45 @@ def _not_found_response(iri: str, fmt: Format) -> Response:
 
 # --- the HTML view -----------------------------------------------------------------------------
 
+def _hierarchy() -> dict[str, set[str]]:
+    """term -> every term below it (sub-properties and sub-classes), from the ontology, so a page
+    need not repeat under sem:hasActor what it shows under "has participant"."""
+    found: dict[str, set[str]] | None = current_app.extensions.get("coopld_hierarchy")
+    if found is None:
+        store: ox.Store = current_app.extensions["coopld_store"]
+        graph = ox.NamedNode(_settings().graph_base + "ontology")
+        below: dict[str, set[str]] = {}
+        for predicate in ("http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
+                          "http://www.w3.org/2000/01/rdf-schema#subClassOf"):
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+                if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, ox.NamedNode):
+                    below.setdefault(q.object.value, set()).add(q.subject.value)
+        changed = True
+        while changed:  # transitive closure; the ontology is small
+            changed = False
+            for subs in below.values():
+                more = set().union(*(below.get(s, set()) for s in subs)) - subs
+                if more:
+                    subs |= more
+                    changed = True
+        found = below
+        current_app.extensions["coopld_hierarchy"] = found
+    return found
+
+
 def _view(d: Description) -> dict[str, Any]:
     """What the HTML page shows, grouped for people: properties and inbound links by their
-    labels, values as labelled links, and the evidence spans in their article's text."""
+    labels, values as labelled links, and the evidence spans in their article's text. A
+    property or class that merely generalises another one shown is left out."""
     store: ox.Store = current_app.extensions["coopld_store"]
-    own = [t for t in d.triples if str(t.subject) == f"<{d.iri}>"]
+    below = _hierarchy()
+    own_all = [t for t in d.triples if str(t.subject) == f"<{d.iri}>"]
+    predicates = {t.predicate.value for t in own_all}
+    classes = {t.object.value for t in own_all if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
+    own = [t for t in own_all
+           if not (below.get(t.predicate.value, set()) & predicates)
+           and not (t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+                    and below.get(t.object.value, set()) & classes)]
     properties: dict[str, list[dict[str, str]]] = {}
     types: list[dict[str, str]] = []
     for t in own:
@@ -182,12 +256,39 @@ def _view(d: Description) -> dict[str, Any]:
             continue
         properties.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(value)
     inbound: dict[str, list[dict[str, str]]] = {}
+    incoming = {t.predicate.value for t in d.inbound}
     for t in d.inbound:
+        if below.get(t.predicate.value, set()) & incoming:
+            continue
         inbound.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(
             _value(t.subject, d.labels))
     return {"title": d.labels.get(d.iri) or _short(d.iri), "types": types,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
             "evidence": _evidence(store, d)}
+
+
+def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str, str]]]:
+    """A named graph's triples, as rows of links."""
+    return [(_value(t.subject, {}), _value(t.predicate, {}), _value(t.object, {})) for t in d.triples]
+
+
+def _terms(d: Description) -> dict[str, Any]:
+    """The ontology's classes and properties, each with its label, comment, domain and range."""
+    by_subject: dict[str, dict[str, list[str]]] = {}
+    for t in d.triples:
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ONTOLOGY_IRI + "#"):
+            by_subject.setdefault(t.subject.value, {}).setdefault(_short(t.predicate.value), []).append(
+                t.object.value if isinstance(t.object, (ox.NamedNode, ox.Literal)) else "")
+    terms = []
+    for term, props in sorted(by_subject.items()):
+        kinds = [_short(k) for k in props.get("type", [])]
+        terms.append({"id": term.rsplit("#", 1)[1], "iri": term, "label": (props.get("label") or [""])[0],
+                      "comment": (props.get("comment") or [""])[0], "kind": ", ".join(sorted(kinds)),
+                      "domain": [_short(x) for x in props.get("domain", [])], "range": [_short(x) for x in props.get("range", [])],
+                      "super": [_short(x) for x in props.get("subClassOf", []) + props.get("subPropertyOf", [])]})
+    header = [t for t in d.triples if str(t.subject) == f"<{ONTOLOGY_IRI}>"]
+    return {"title": "coopld ontology", "terms": terms,
+            "about": {_short(t.predicate.value): t.object.value for t in header if isinstance(t.object, (ox.NamedNode, ox.Literal))}}
 
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
@@ -212,7 +313,8 @@ def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
     article, its whole text with every span that evidence points to."""
     root = ox.NamedNode(d.iri)
-    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, None) if isinstance(q.object, ox.NamedNode)}
+    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, None)
+             if isinstance(q.object, ox.NamedNode)}
     is_article = any(True for _ in store.quads_for_pattern(root, ox.NamedNode(_NIF + "isString"), None, None))
     if is_article:
         spans |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_NIF + "referenceContext"), root, None)
@@ -241,7 +343,8 @@ def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
                 pieces.append({"text": text[b:e], "mark": True})
                 pos = e
             pieces.append({"text": text[pos:], "mark": False})
-        out.append({"article": article, "href": local_href(article), "title": label_of(store, article), "pieces": pieces})
+        out.append({"article": article, "href": local_href(article), "title": label_of(store, article),
+                    "pieces": pieces})
     return out
 
 

@@ -3,13 +3,15 @@ all graphs (each article's graph can still be named with GRAPH)."""
 
 from __future__ import annotations
 
+import atexit
 import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from coopld.web.errors import BadRequest, Forbidden
-from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, negotiate
+from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable
+from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, negotiate
+from coopld.web.runner import QueryFailed, QueryRunner
 
 bp = Blueprint("sparql", __name__)
 
@@ -42,23 +44,23 @@ def _query_text() -> tuple[str, list[str], list[str]]:
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-def run_query(text: str, default_graphs: list[str], named_graphs: list[str]) -> QueryResult:
-    if not current_app.config["COOPLD_ALLOW_SERVICE"] and _SERVICE.search(_NOISE.sub(" ", text)):
-        raise Forbidden("federated SERVICE calls are disabled on this endpoint")
-    store: ox.Store = current_app.extensions["coopld_store"]
-    options: dict[str, object] = {}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+def runner() -> QueryRunner:
+    """This server process's query runner, started on first use."""
+    found = current_app.extensions.get("coopld_runner")
+    if found is None:
+        settings = current_app.config["COOPLD_SETTINGS"]
+        found = QueryRunner(str(settings.out / "store"), timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]),
+                            max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]))
+        current_app.extensions["coopld_runner"] = found
+        atexit.register(found.close)
+    return found
+
+
+def _maybe(offered: list[Format]) -> Format | None:
     try:
-        return store.query(text, **options)  # type: ignore[arg-type]
-    except SyntaxError as exc:
-        raise BadRequest(f"the query does not parse: {exc}") from exc
-    except ValueError as exc:
-        raise BadRequest(f"invalid request: {exc}") from exc
+        return negotiate(request, offered, offered[0])
+    except NotAcceptable:
+        return None
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -66,17 +68,31 @@ def sparql() -> Response:
     if request.method == "GET" and "query" not in request.args and not request.args.get("format"):
         return _service_or_page()
     text, default_graphs, named_graphs = _query_text()
-    result = run_query(text, default_graphs, named_graphs)
-    if isinstance(result, ox.QueryTriples):
-        fmt = negotiate(request, RDF_FORMATS, RDF_FORMATS[0])
-        assert fmt.rdf is not None
-        body = result.serialize(format=fmt.rdf)
-    else:
-        fmt = negotiate(request, RESULT_FORMATS, RESULT_FORMATS[0])
-        assert fmt.results is not None
-        body = result.serialize(format=fmt.results)
+    if len(text) > int(current_app.config["COOPLD_MAX_QUERY_LENGTH"]):
+        raise PayloadTooLarge(f"the query is {len(text)} characters long; this endpoint takes at most "
+                              f"{current_app.config['COOPLD_MAX_QUERY_LENGTH']}")
+    if not current_app.config["COOPLD_ALLOW_SERVICE"] and _SERVICE.search(_NOISE.sub(" ", text)):
+        raise Forbidden("federated SERVICE calls are disabled on this endpoint")
+    results_fmt, rdf_fmt = _maybe(RESULT_FORMATS), _maybe(RDF_FORMATS)
+    if results_fmt is None and rdf_fmt is None:
+        raise NotAcceptable(RESULT_FORMATS + RDF_FORMATS)
+    try:
+        answer = runner().run(text, {"default_graph": default_graphs, "named_graphs": named_graphs},
+                              results_fmt.name if results_fmt else None, rdf_fmt.name if rdf_fmt else None)
+    except QueryFailed as exc:
+        if exc.kind == "not-acceptable":
+            raise NotAcceptable(RDF_FORMATS if exc.message == "triples" else RESULT_FORMATS) from exc
+        if exc.kind == "timeout":
+            raise ServiceUnavailable(exc.message) from exc
+        if exc.kind == "too-large":
+            raise BadRequest(exc.message) from exc
+        if exc.kind == "syntax":
+            raise BadRequest(exc.message) from exc
+        raise HTTPError(exc.message) from exc
+    fmt = rdf_fmt if answer.kind == "triples" else results_fmt
+    assert fmt is not None
     charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    return Response(body, content_type=fmt.media_type + charset, headers={"Vary": "Accept"})
+    return Response(answer.body, content_type=fmt.media_type + charset, headers={"Vary": "Accept"})
 
 
 def _service_or_page() -> Response:

@@ -1,0 +1,102 @@
+"""What the SPARQL query page (``GET /sparql``, templates/sparql.html) needs besides the endpoint.
+
+    /sparql/examples.json           the example queries: ontology/queries/*.rq, each named by
+                                    its first comment line
+    /sparql/prefixes.json           the prefixes coopld uses, as {prefix: namespace}, for the
+                                    editor's prefix completion
+    /sparql/links.json              where the dataset's IRIs can be followed on this server, so
+                                    the results table links to local pages
+    /static/vendor/yasgui/<name>    the built files of the npm package @zazuko/yasgui, sent from
+                                    node_modules (installed by ``bin/setup`` with ``npm ci``)
+
+Everything is read from this checkout and this server: the page needs no other host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+
+from coopld.config import VOCAB_ROOT, Settings
+from coopld.vocab import ONTOLOGY_IRI
+from coopld.web.errors import NotFound
+from coopld.web.resources import local_href
+
+bp = Blueprint("examples", __name__)
+
+#: Where ``npm ci`` puts the files YASGUI ships, relative to the checkout.
+YASGUI_BUILD = Path("node_modules", "@zazuko", "yasgui", "build")
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str           # the file's name without .rq (also the editor tab's name)
+    file: str         # the file's name
+    name: str         # its first comment line
+    description: str  # all its leading comment lines, as one paragraph
+    query: str        # the whole file
+
+
+def read_example(path: Path) -> Example:
+    text = path.read_text(encoding="utf-8")
+    comments: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        comment = stripped.lstrip("#").strip()
+        if comment:
+            comments.append(comment)
+    name = comments[0] if comments else path.stem
+    return Example(id=path.stem, file=path.name, name=name, description=" ".join(comments) or name, query=text)
+
+
+def read_examples(folder: Path) -> list[Example]:
+    """Every ``*.rq`` file of ``folder``, in file-name order (none if there is no such folder)."""
+    if not folder.is_dir():
+        return []
+    return [read_example(path) for path in sorted(folder.glob("*.rq")) if path.is_file()]
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["COOPLD_SETTINGS"]
+    return settings
+
+
+@bp.route("/sparql/examples.json")
+def examples() -> Response:
+    found = read_examples(_settings().queries_dir)
+    response = jsonify([asdict(example) for example in found])
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.route("/sparql/prefixes.json")
+def prefixes() -> Response:
+    known: dict[str, str] = {"rdf": RDF_NS, **current_app.extensions["coopld_prefixes"]}
+    response = jsonify(dict(sorted(known.items())))
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/sparql/links.json")
+def links() -> Response:
+    """Pairs of an IRI start and the local path that replaces it, longest start first."""
+    settings = _settings()
+    starts = {settings.id_base, ONTOLOGY_IRI, VOCAB_ROOT + "vocab/"}
+    pairs = [{"iri": start, "path": local_href(start)} for start in sorted(starts, key=len, reverse=True)]
+    response = jsonify([pair for pair in pairs if pair["path"] != pair["iri"]])
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/static/vendor/yasgui/<name>")
+def yasgui(name: str) -> Response:
+    folder = _settings().root / YASGUI_BUILD
+    if not (folder / name).is_file():
+        raise NotFound(f"no file {name!r} in {YASGUI_BUILD}; install the page's npm packages with ./bin/setup")
+    return send_from_directory(folder.resolve(), name, max_age=3600)

@@ -1,0 +1,70 @@
+"""The query process of :mod:`coopld.web.runner`: reads pickled (query, options, formats) from
+stdin, answers pickled (status, kind, payload) on stdout, until stdin closes. It imports only
+pyoxigraph, so it starts fast, and it is the only place public queries run."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from typing import IO, Any, cast
+
+import pyoxigraph as ox
+
+from coopld.web.runner import Capped
+
+RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+           "tsv": ox.QueryResultsFormat.TSV}
+RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
+       "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None, str | None],
+           max_bytes: int) -> tuple[str, str, Any]:
+    text, options, results_format, rdf_format = message
+    kwargs: dict[str, Any] = {}
+    if options.get("default_graph"):
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in options["default_graph"]]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if options.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named_graphs"]]
+    try:
+        result = store.query(text, **kwargs)
+    except SyntaxError as exc:
+        return ("error", "syntax", f"the query does not parse: {exc}")
+    except (ValueError, OSError) as exc:
+        return ("error", "syntax", f"the query cannot be run: {exc}")
+    triples = isinstance(result, ox.QueryTriples)
+    wanted = rdf_format if triples else results_format
+    if wanted is None:
+        return ("error", "not-acceptable", "triples" if triples else "solutions")
+    sink = Capped(max_bytes)
+    output = cast(IO[bytes], sink)  # pyoxigraph only calls write() and flush()
+    try:
+        if isinstance(result, ox.QueryTriples):
+            result.serialize(output, format=RDF[wanted])
+        else:
+            result.serialize(output, format=RESULTS[wanted])
+    except Exception as exc:  # pyoxigraph reports a failing sink and evaluation errors alike
+        if sink.exceeded:
+            return ("error", "too-large", f"the result is larger than {max_bytes} bytes; narrow the query or add a LIMIT")
+        return ("error", "store", f"the query failed: {exc}")
+    kind = "triples" if triples else ("boolean" if isinstance(result, ox.QueryBoolean) else "solutions")
+    return ("ok", kind, b"".join(sink.parts))
+
+
+def main() -> None:
+    store = ox.Store.read_only(sys.argv[1])
+    max_bytes = int(sys.argv[2])
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            message = pickle.load(source)
+        except EOFError:
+            return
+        pickle.dump(answer(store, message, max_bytes), sink)
+        sink.flush()
+
+
+if __name__ == "__main__":
+    main()

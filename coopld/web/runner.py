@@ -1,0 +1,117 @@
+"""Running SPARQL queries from the public under a time limit and a size cap.
+
+pyoxigraph cannot interrupt a query, so queries run in a child process that holds its own
+read-only handle on the store; a query that outlives its time limit is stopped by stopping
+the child, which is started again for the next query. The result is serialized in the child
+into a buffer that refuses to grow past the cap, so neither a slow nor a huge query can tie up
+the server: each ends with a clear error and the next request is answered as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from typing import IO, Any
+
+
+class QueryFailed(Exception):
+    """A query the child refused or could not run; ``kind`` says why."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind  # "syntax" | "timeout" | "too-large" | "not-acceptable" | "store"
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "solutions" | "boolean" | "triples"
+    body: bytes
+
+
+class Capped:
+    """A binary sink that stops the serialization once it holds ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.exceeded = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.exceeded = True
+            raise OSError("result too large")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+class QueryRunner:
+    """One child process per server process; queries from that process go through it in turn.
+
+    The child is ``python -m coopld.web.query_child``; requests and answers are pickled tuples
+    on its stdin and stdout."""
+
+    def __init__(self, store_dir: str, *, timeout: float, max_bytes: int) -> None:
+        self.store_dir = store_dir
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._owner_pid: int | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, "-m", "coopld.web.query_child", self.store_dir, str(self.max_bytes)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._process, self._owner_pid = process, os.getpid()
+        return process
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    stream.close()
+        self._process = None
+
+    def run(self, text: str, options: dict[str, list[str]], results_format: str | None,
+            rdf_format: str | None) -> Answer:
+        with self._lock:
+            process = self._process
+            # a child belongs to the process that started it (gunicorn forks its workers)
+            if process is None or self._owner_pid != os.getpid() or process.poll() is not None:
+                process = self._start()
+            stdin, stdout = process.stdin, process.stdout
+            assert stdin is not None and stdout is not None
+            try:
+                pickle.dump((text, options, results_format, rdf_format), stdin)
+                stdin.flush()
+                ready, _, _ = select.select([stdout], [], [], self.timeout)
+                if not ready:
+                    self._stop()
+                    raise QueryFailed("timeout", f"the query ran longer than {self.timeout:g} s and was stopped")
+                status, kind, payload = _read(stdout)
+            except (OSError, EOFError, pickle.UnpicklingError) as exc:
+                self._stop()
+                raise QueryFailed("store", "the query process ended unexpectedly") from exc
+        if status == "error":
+            raise QueryFailed(kind, payload)
+        return Answer(kind, payload)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    return pickle.load(stream)

@@ -1,0 +1,180 @@
+/* The SPARQL query page: YASGUI (editor and results) against this server's /sparql, with the
+ * project's example queries and prefixes.
+ *
+ * YASGUI is configured so that the page reaches no other host: no prefix.cc look-ups (prefixes
+ * come from this server), no Linked Open Vocabularies completion of classes and properties, no
+ * CORS proxy, no link shortener, and every tab queries this server's endpoint only.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("yasgui");
+  var plainForm = document.getElementById("plain-query");
+  var exampleList = document.querySelector("#examples ul.examples");
+  var endpoint = new URL(root.dataset.endpoint, window.location.href).href;
+
+  function getJSON(url, fallback) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(url + ": " + response.status);
+        return response.json();
+      })
+      .catch(function (error) {
+        console.warn("coopld: could not load", url, error);
+        return fallback;
+      });
+  }
+
+  function defaultQuery(prefixes) {
+    var coop = prefixes.coop || "https://w3id.org/coopld/ontology#";
+    var rdfs = prefixes.rdfs || "http://www.w3.org/2000/01/rdf-schema#";
+    return [
+      "PREFIX coop: <" + coop + ">",
+      "PREFIX rdfs: <" + rdfs + ">",
+      "",
+      "SELECT ?event ?label ?date WHERE {",
+      "  ?event a coop:CooperationEvent ;",
+      "         rdfs:label ?label .",
+      "  OPTIONAL { ?event coop:date ?date }",
+      "}",
+      "ORDER BY ?date",
+      "LIMIT 20",
+    ].join("\n");
+  }
+
+  /* IRIs of this dataset point to w3id.org; follow them on this server instead. */
+  function localLinks(links) {
+    function rewrite(anchor) {
+      var iri = anchor.getAttribute("href");
+      if (!iri || anchor.dataset.iri) return;
+      for (var i = 0; i < links.length; i++) {
+        if (iri.indexOf(links[i].iri) === 0) {
+          anchor.dataset.iri = iri;
+          anchor.title = iri;
+          anchor.setAttribute("href", links[i].path + iri.slice(links[i].iri.length));
+          return;
+        }
+      }
+    }
+    function scan(node) {
+      if (node.nodeType !== Node.ELEMENT_NODE) return;
+      if (node.matches("a.iri")) rewrite(node);
+      node.querySelectorAll("a.iri").forEach(rewrite);
+    }
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (mutation) { mutation.addedNodes.forEach(scan); });
+    }).observe(root, { childList: true, subtree: true });
+    scan(root);
+  }
+
+  function findTab(yasgui, name) {
+    var tabs = yasgui._tabs;
+    for (var id in tabs) {
+      if (Object.prototype.hasOwnProperty.call(tabs, id) && tabs[id].getName() === name) return tabs[id];
+    }
+    return undefined;
+  }
+
+  function openExample(yasgui, example) {
+    var tab = findTab(yasgui, example.id);
+    if (tab) {
+      yasgui.selectTabId(tab.getId());
+      tab.setQuery(example.query);
+    } else {
+      tab = yasgui.addTab(true, { name: example.id, yasqe: { value: example.query }, requestConfig: { endpoint: endpoint } });
+    }
+    tab.setEndpoint(endpoint);
+    var yasqe = tab.getYasqe();
+    if (yasqe) yasqe.focus();
+  }
+
+  function showExamples(yasgui, examples) {
+    exampleList.textContent = "";
+    if (!examples.length) {
+      var none = document.createElement("li");
+      none.textContent = "No example queries are available.";
+      exampleList.appendChild(none);
+      return;
+    }
+    examples.forEach(function (example) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "example";
+      button.dataset.example = example.id;
+      button.title = example.description;
+      var file = document.createElement("code");
+      file.textContent = example.file;
+      var name = document.createElement("span");
+      name.textContent = example.name;
+      button.append(file, " ", name);
+      button.addEventListener("click", function () { openExample(yasgui, example); });
+      item.appendChild(button);
+      exampleList.appendChild(item);
+    });
+  }
+
+  function start(examples, prefixes, links) {
+    var Yasgui = window.Yasgui;
+    // Only the completers that need no other site: prefixes (from this server) and the query's
+    // own variables; the "class" and "property" completers ask lov.linkeddata.es.
+    Yasgui.defaults.yasqe.autocompleters = ["prefixes", "variables"];
+    Yasgui.defaults.endpointCatalogueOptions.getData = function () { return [{ endpoint: endpoint }]; };
+    localLinks(links);
+
+    var yasgui = new Yasgui(root, {
+      persistenceId: "coopld",
+      tabName: "Query",
+      copyEndpointOnNewTab: false,
+      corsProxy: undefined,
+      populateFromUrl: function (tab) {
+        // a shared link may name another endpoint: this page only queries its own
+        tab.requestConfig.endpoint = endpoint;
+        return tab;
+      },
+      requestConfig: {
+        endpoint: endpoint,
+        method: "POST",
+        acceptHeaderSelect: "application/sparql-results+json",
+        acceptHeaderGraph: "text/turtle",
+        acceptHeaderUpdate: "text/plain",
+      },
+      yasqe: {
+        value: defaultQuery(prefixes),
+        prefixCcApi: new URL(root.dataset.prefixes, window.location.href).href,
+        createShortLink: undefined,
+        editorHeight: "320px",
+      },
+      yasr: {
+        prefixes: prefixes,
+      },
+    });
+    // tabs kept from an earlier visit (maybe to another host or port) query this server too
+    Object.keys(yasgui._tabs).forEach(function (id) {
+      var tab = yasgui._tabs[id];
+      if (tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
+    });
+    showExamples(yasgui, examples);
+    root.dataset.ready = "true";
+    window.coopldYasgui = yasgui;
+  }
+
+  if (typeof window.Yasgui !== "function") {
+    document.getElementById("yasgui-missing").hidden = false;
+    exampleList.closest("section").hidden = true;
+    return;
+  }
+  plainForm.hidden = true;
+  Promise.all([
+    getJSON(exampleList.dataset.source, []),
+    getJSON(root.dataset.prefixes, {}),
+    getJSON(root.dataset.links, []),
+  ]).then(function (loaded) {
+    start(loaded[0], loaded[1], loaded[2]);
+  }).catch(function (error) {
+    console.error("coopld: the query editor did not start", error);
+    root.dataset.ready = "failed";
+    document.getElementById("yasgui-missing").hidden = false;
+    plainForm.hidden = false;
+  });
+})();

@@ -1,0 +1,47 @@
+"""``/.well-known/void``: the VoID and DCAT description of the dataset — counts, partitions,
+vocabularies, endpoint, downloads with media types, sizes and checksums, licence, linksets."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from coopld.config import VOCAB_ROOT
+from coopld.web.formats import HTML, RDF_FORMATS, negotiate
+from coopld.web.stats import dataset_stats, select
+
+bp = Blueprint("void", __name__)
+
+TARGETS = {"wikidata": "http://www.wikidata.org/", "geonames": "https://www.geonames.org/"}
+VOCABULARIES = [VOCAB_ROOT + "ontology#", VOCAB_ROOT + "vocab/", "http://semanticweb.cs.vu.nl/2009/11/sem/",
+                "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#", "http://www.w3.org/2006/time#",
+                "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/", "http://xmlns.com/foaf/0.1/",
+                "http://schema.org/", "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"]
+
+
+def description_turtle() -> str:
+    settings = current_app.config["COOPLD_SETTINGS"]
+    root = request.url_root
+    summary = current_app.extensions["coopld_summary"]
+    dumps = [{"name": name, "url": f"{root}downloads/{name}", **info} for name, info in sorted(summary["dumps"].items())]
+    examples = [r["event"] for r in select("timeline")[:3]]
+    return render_template("void.ttl", dataset=settings.base_iri + ".well-known/void#dataset",
+                           dataset_doc=settings.base_iri + ".well-known/void", root=root, endpoint=root + "sparql",
+                           uri_space=settings.id_base, stats=dataset_stats(), dumps=dumps, examples=examples,
+                           vocabularies=VOCABULARIES, targets=TARGETS,
+                           modified=current_app.extensions["coopld_modified"].date().isoformat())
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    fmt = negotiate(request, [RDF_FORMATS[0], *RDF_FORMATS[1:4], HTML], RDF_FORMATS[0])
+    turtle = description_turtle()
+    if fmt is HTML:
+        return Response(render_template("void.html", turtle=turtle), mimetype="text/html", headers={"Vary": "Accept"})
+    if fmt.name == "turtle":
+        body = turtle.encode("utf-8")
+    else:
+        assert fmt.rdf is not None
+        body = bytes(ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE)), format=fmt.rdf) or b"")
+    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
+    return Response(body, content_type=fmt.media_type + charset, headers={"Vary": "Accept"})

@@ -1,0 +1,279 @@
+"""The pages as a person sees them: Debian's headless Chromium, driven by selenium through Debian's
+chromedriver, against the real app under gunicorn on a free loopback port, serving a build of the
+seed articles made into a temporary folder.
+
+Screenshots go to tests/artefacts/. Without /usr/bin/chromium and /usr/bin/chromedriver the tests
+fail (``./bin/setup test`` installs them); selenium is never asked to fetch a driver or a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import ROOT, Built, iri
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTEFACTS = ROOT / "tests" / "artefacts"
+WAIT = 30.0  # seconds any one thing may take to appear
+LOOPBACK = "127.0.0.1"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1280,1000"]
+
+EVENT = "event/2017-07-25-talks-russia-vietnam-hanoi"
+EVIDENCE = "During his talks with General Nikolai Patrushev"
+SEED_EVENTS = 15
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End the server and every process it started (its own process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def site(seeds: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as `bin/serve` runs it (gunicorn, 'coopld.web:create_app()'), on the seed build."""
+    port = free_port()
+    url = f"http://{LOOPBACK}:{port}/"
+    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    env = {**os.environ, "COOPLD_BUILD": str(seeds.settings.out.resolve())}
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"{LOOPBACK}:{port}", "--workers", "2",
+               "--access-logfile", "-", "coopld.web:create_app()"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                status, _ = fetch(url)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not answer at {url} within 60 s:\n{log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        status, _ = fetch(url + "sparql/examples.json")
+        assert status == 200, ("the query page's blueprint is not registered: add "
+                               "'app.register_blueprint(examples.bp)' (importing coopld.web.examples) in create_app()")
+        status, body = fetch(url + "static/vendor/yasgui/yasgui.min.js")
+        assert status == 200, f"YASGUI is not served ({status}: {body[:200]!r}); run ./bin/setup to install node_modules"
+        yield url
+    finally:
+        stop(proc)
+
+
+@dataclass
+class Browser:
+    driver: webdriver.Chrome
+    requests: list[str] = field(default_factory=list)  # every URL the browser asked for so far
+    responses: list[dict[str, Any]] = field(default_factory=list)
+
+    def drain(self) -> None:
+        """Move what Chrome's performance log recorded since the last call into requests/responses."""
+        for entry in self.driver.get_log("performance"):  # type: ignore[no-untyped-call]
+            message = json.loads(entry["message"])["message"]
+            params = message.get("params", {})
+            if message["method"] == "Network.requestWillBeSent":
+                self.requests.append(params["request"]["url"])
+            elif message["method"] == "Network.webSocketCreated":
+                self.requests.append(params["url"])
+            elif message["method"] == "Network.responseReceived":
+                self.responses.append(params["response"])
+
+    def wait(self, what: str, condition: Any) -> Any:
+        try:
+            return WebDriverWait(self.driver, WAIT).until(condition)
+        except TimeoutException:
+            self.screenshot("failed-" + what.replace(" ", "-"))
+            pytest.fail(f"timed out after {WAIT:.0f} s waiting for {what} on {self.driver.current_url}")
+
+    def screenshot(self, name: str) -> Path:
+        """The whole page (the window is made as tall as the page first)."""
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):  # a taller window can reflow the page: measure again
+            height = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
+            self.driver.set_window_size(1280, max(1000, min(height + 100, 6000)))
+        path = ARTEFACTS / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        self.driver.set_window_size(1280, 1000)
+        return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
+        if not os.access(path, os.X_OK):
+            pytest.fail(f"{path} is missing: the browser tests need Debian's {package} (./bin/setup test installs it)")
+    with tempfile.TemporaryDirectory(prefix="coopld-chromium-") as profile:
+        options = Options()
+        options.binary_location = str(CHROMIUM)
+        for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+        service = Service(executable_path=str(CHROMEDRIVER), log_output=os.path.join(profile, "chromedriver.log"))
+        driver = webdriver.Chrome(service=service, options=options)
+        try:
+            driver.set_page_load_timeout(WAIT)
+            driver.set_script_timeout(WAIT)
+            yield Browser(driver)
+        finally:
+            driver.quit()
+
+
+def run_example(browser: Browser, site: str, example: str) -> list[WebElement]:
+    """Open the query page, choose an example, run it; the rows of the results table."""
+    driver = browser.driver
+    driver.get(site + "sparql")
+    browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")
+    button = browser.wait(f"the example {example}",
+                          lambda d: d.find_element(By.CSS_SELECTOR, f'button.example[data-example="{example}"]'))
+    button.click()
+    browser.wait(f"the tab of {example}", lambda d: d.find_element(By.CSS_SELECTOR, ".tabsList .tab.active a > span").text.strip()
+                 == example)
+    panel = driver.find_element(By.CSS_SELECTOR, ".tabPanel.active")
+    panel.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+    return list(browser.wait("the results table", lambda d: panel.find_elements(
+        By.CSS_SELECTOR, ".yasr table.dataTable tbody tr:not(:has(td.dt-empty))") or False))
+
+
+def test_query_page_runs_an_example(browser: Browser, site: str) -> None:
+    driver = browser.driver
+    rows = run_example(browser, site, "cq-events")
+    # the editor holds the example's text, highlighted by the SPARQL mode
+    editor = driver.find_element(By.CSS_SELECTOR, ".tabPanel.active .CodeMirror")
+    assert "SELECT DISTINCT ?event ?kind" in editor.text
+    assert editor.find_elements(By.CSS_SELECTOR, ".cm-keyword"), "no syntax highlighting in the editor"
+    assert len(rows) == SEED_EVENTS
+    # every row's event is a link, followed on this server rather than at the IRI's host
+    for row in rows:
+        links = row.find_elements(By.CSS_SELECTOR, "a.iri")
+        hrefs = [str(a.get_attribute("href")) for a in links]
+        assert any(h.startswith(site + "id/event/") for h in hrefs), hrefs
+        assert any(str(a.get_attribute("data-iri")).startswith(iri("event/")) for a in links)
+    headers = [th.text.strip() for th in driver.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr thead th")]
+    assert {"event", "kind", "date", "place", "article", "main"} <= set(headers), headers
+    browser.screenshot("sparql-query-page")
+    # the query went to this server's endpoint, which answered with SPARQL JSON results
+    browser.drain()
+    answers = [r for r in browser.responses if urlsplit(r["url"]).path == "/sparql" and r["status"] == 200]
+    assert answers, "no answer from /sparql was recorded"
+    assert answers[-1]["url"].startswith(site)
+    assert answers[-1]["mimeType"] == "application/sparql-results+json"
+    # and a result link leads to the resource's page here
+    first = rows[0].find_element(By.CSS_SELECTOR, "a.iri")
+    driver.get(str(first.get_attribute("href")))
+    title = browser.wait("a resource page", lambda d: d.find_element(By.ID, "title"))
+    assert title.text.strip()
+
+
+def test_editor_completes_coopld_prefixes(browser: Browser, site: str) -> None:
+    driver = browser.driver
+    driver.get(site + "sparql")
+    browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")
+    driver.find_element(By.CSS_SELECTOR, ".tabsList .addTab").click()
+    panel = driver.find_element(By.CSS_SELECTOR, ".tabPanel.active")
+    panel.find_element(By.CSS_SELECTOR, ".CodeMirror").click()
+    keys = panel.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
+    keys.send_keys(Keys.CONTROL, "a")
+    keys.send_keys(Keys.DELETE)
+    # after PREFIX, the project's prefixes are offered
+    keys.send_keys("PREFIX coo")
+    hints = browser.wait("prefix completions", lambda d: [h.text for h in d.find_elements(
+        By.CSS_SELECTOR, ".CodeMirror-hints li")] or False)
+    assert "coop: <https://w3id.org/coopld/ontology#>" in hints, hints
+    keys.send_keys(Keys.ESCAPE)
+    # and a prefixed name whose prefix is not declared yet gets its declaration
+    keys.send_keys(Keys.CONTROL, "a")
+    keys.send_keys(Keys.DELETE)
+    keys.send_keys("SELECT * WHERE { ?event coop:eventKind kinds:")
+    editor = panel.find_element(By.CSS_SELECTOR, ".CodeMirror")
+    browser.wait("the declared prefixes", lambda d: "PREFIX kinds: <https://w3id.org/coopld/vocab/event-kinds/>" in editor.text
+                 and "PREFIX coop: <https://w3id.org/coopld/ontology#>" in editor.text)
+
+
+def test_resource_page(browser: Browser, site: str, seeds: Built) -> None:
+    driver = browser.driver
+    [label] = [row["label"] for row in seeds.select(f"SELECT ?label WHERE {{ <{iri(EVENT)}> <{RDFS_LABEL}> ?label }}")]
+    driver.get(site + "id/" + EVENT)
+    title = browser.wait("the title", lambda d: d.find_element(By.CSS_SELECTOR, "h1#title"))
+    assert urlsplit(driver.current_url).path == f"/doc/{EVENT}.html"
+    assert title.text.strip() == label
+    for name in ("To Lam", "Nikolai Patrushev"):
+        links = driver.find_elements(By.LINK_TEXT, name)
+        assert links, f"no link to {name}"
+        assert any(urlsplit(str(a.get_attribute("href"))).path.startswith("/id/person/") for a in links)
+    marks = [m.text for m in driver.find_elements(By.CSS_SELECTOR, "mark.evidence")]
+    assert any(EVIDENCE in text for text in marks), marks
+    mark = next(m for m in driver.find_elements(By.CSS_SELECTOR, "mark.evidence") if EVIDENCE in m.text)
+    assert mark.is_displayed()
+    browser.screenshot("resource-page")
+
+
+def test_pages_need_no_other_host(browser: Browser, site: str) -> None:
+    driver = browser.driver
+    loaded: list[str] = []
+    run_example(browser, site, "cq-participants")
+    loaded += driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    driver.get(site + "id/" + EVENT)
+    browser.wait("the title", lambda d: d.find_element(By.CSS_SELECTOR, "h1#title"))
+    loaded += driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    browser.drain()
+    requested = browser.requests + loaded
+    assert any(u.endswith("/static/vendor/yasgui/yasgui.min.js") for u in requested), "YASGUI was not loaded"
+    network = [u for u in requested if urlsplit(u).scheme in ("http", "https", "ws", "wss")]
+    elsewhere = sorted({u for u in network if urlsplit(u).hostname != LOOPBACK})
+    assert not elsewhere, f"the browser asked other hosts: {elsewhere}"
+    # nor did anything fail to load or throw on these pages (a missing favicon aside)
+    severe = [e["message"] for e in driver.get_log("browser")  # type: ignore[no-untyped-call]
+              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    assert not severe, severe
