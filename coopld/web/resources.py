@@ -284,11 +284,13 @@ def _terms(d: Description) -> dict[str, Any]:
         kinds = [_short(k) for k in props.get("type", [])]
         terms.append({"id": term.rsplit("#", 1)[1], "iri": term, "label": (props.get("label") or [""])[0],
                       "comment": (props.get("comment") or [""])[0], "kind": ", ".join(sorted(kinds)),
-                      "domain": [_short(x) for x in props.get("domain", [])], "range": [_short(x) for x in props.get("range", [])],
+                      "domain": [_short(x) for x in props.get("domain", [])],
+                      "range": [_short(x) for x in props.get("range", [])],
                       "super": [_short(x) for x in props.get("subClassOf", []) + props.get("subPropertyOf", [])]})
     header = [t for t in d.triples if str(t.subject) == f"<{ONTOLOGY_IRI}>"]
     return {"title": "coopld ontology", "terms": terms,
-            "about": {_short(t.predicate.value): t.object.value for t in header if isinstance(t.object, (ox.NamedNode, ox.Literal))}}
+            "about": {_short(t.predicate.value): t.object.value for t in header
+                      if isinstance(t.object, (ox.NamedNode, ox.Literal))}}
 
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
