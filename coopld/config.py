@@ -112,7 +112,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read the configuration: {exc}", path=path) from exc
         known = {f.name for f in fields(Settings)}
-        for key, value in data.get("coopld", data).items():
+        section = data["coopld"] if "coopld" in data else {k: v for k, v in data.items() if k != "web"}
+        for key, value in section.items():
             if key not in known:
                 raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}", path=path)
             values[key] = _coerce(key, value)

@@ -2,22 +2,25 @@
 embedded store a build wrote.
 
 ``create_app()`` is the factory gunicorn runs (``gunicorn 'coopld.web:create_app()'``);
-nothing happens at import time. Settings come from the defaults, then the file named by
-``COOPLD_CONFIG``, then ``COOPLD_*`` environment variables, then ``overrides`` (tests).
+nothing happens at import time. Settings come from the defaults, then the ``[web]`` section
+of the TOML file named by ``COOPLD_CONFIG`` (``query_timeout = 10``), then ``COOPLD_*``
+environment variables (``COOPLD_QUERY_TIMEOUT=10``), then ``overrides`` (tests).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
 
 from coopld.config import load_settings
-from coopld.errors import StoreError
+from coopld.errors import ConfigError, StoreError
 from coopld.mapping import load_context
 from coopld.store import open_store
 from coopld.vocab import PREFIXES
@@ -34,21 +37,26 @@ DEFAULTS: dict[str, Any] = {
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
+    config_file = os.environ.get("COOPLD_CONFIG")
+    if config_file:  # the [web] section of the same coopld.toml the build reads
+        try:
+            web = tomllib.loads(Path(config_file).read_text(encoding="utf-8")).get("web", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read the configuration: {exc}", path=config_file) from exc
+        app.config.update({f"COOPLD_{key.upper()}": value for key, value in web.items()})
     app.config.from_prefixed_env("COOPLD", loads=_loads)
-    config_file = app.config.get("CONFIG")
-    if config_file:
-        app.config.from_file(str(config_file), load=tomllib.load, text=False, silent=False)
-    app.config.update(overrides or {})
     for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
-        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "PAGE_SIZE"):
-            app.config["COOPLD_" + key] = app.config[key]
-    settings = load_settings(out_dir=app.config.get("COOPLD_BUILD") or app.config.get("BUILD"))
+        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "PAGE_SIZE", "BUILD",
+                   "BASE_IRI"):
+            app.config["COOPLD_" + key] = app.config.pop(key)
+    app.config.update(overrides or {})
+    settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))
     summary = settings.out / "build.json"
     if not summary.is_file():
         raise StoreError("no build summary; run 'coopld build' first", path=summary)
     app.extensions["coopld_summary"] = json.loads(summary.read_text(encoding="utf-8"))
     # the data are served under the base they were minted under, wherever the server runs
-    base = app.config.get("COOPLD_BASE_IRI") or app.config.get("BASE_IRI") or app.extensions["coopld_summary"]["base_iri"]
+    base = app.config.get("COOPLD_BASE_IRI") or app.extensions["coopld_summary"]["base_iri"]
     settings = load_settings(out_dir=settings.out, base_iri=base)
     app.config["COOPLD_SETTINGS"] = settings
     app.extensions["coopld_store"] = open_store(settings.out / "store")
