@@ -102,11 +102,6 @@ def site(seeds: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
             if time.monotonic() > deadline:
                 pytest.fail(f"the app did not answer at {url} within 60 s:\n{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        status, _ = fetch(url + "sparql/examples.json")
-        assert status == 200, ("the query page's blueprint is not registered: add "
-                               "'app.register_blueprint(examples.bp)' (importing coopld.web.examples) in create_app()")
-        status, body = fetch(url + "static/vendor/yasgui/yasgui.min.js")
-        assert status == 200, f"YASGUI is not served ({status}: {body[:200]!r}); run ./bin/setup to install node_modules"
         yield url
     finally:
         stop(proc)
@@ -115,8 +110,9 @@ def site(seeds: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 @dataclass
 class Browser:
     driver: webdriver.Chrome
-    requests: list[str] = field(default_factory=list)  # every URL the browser asked for so far
-    responses: list[dict[str, Any]] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # every URL the browser asked for, redirects included
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # the last request of each request id
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # the response to it
 
     def drain(self) -> None:
         """Move what Chrome's performance log recorded since the last call into requests/responses."""
@@ -124,11 +120,12 @@ class Browser:
             message = json.loads(entry["message"])["message"]
             params = message.get("params", {})
             if message["method"] == "Network.requestWillBeSent":
-                self.requests.append(params["request"]["url"])
+                self.seen.append(params["request"]["url"])
+                self.requests[params["requestId"]] = params["request"]
             elif message["method"] == "Network.webSocketCreated":
-                self.requests.append(params["url"])
+                self.seen.append(params["url"])
             elif message["method"] == "Network.responseReceived":
-                self.responses.append(params["response"])
+                self.responses[params["requestId"]] = params["response"]
 
     def wait(self, what: str, condition: Any) -> Any:
         try:
@@ -170,11 +167,21 @@ def browser() -> Iterator[Browser]:
             driver.quit()
 
 
+def open_query_page(browser: Browser, site: str) -> None:
+    """The query page, once its editor has started (and what it needs is checked first, for a clear failure)."""
+    status, _ = fetch(site + "sparql/examples.json")
+    assert status == 200, ("the query page's blueprint is not registered: create_app() needs "
+                           "'app.register_blueprint(examples.bp)' (from coopld.web import examples)")
+    status, body = fetch(site + "static/vendor/yasgui/yasgui.min.js")
+    assert status == 200, f"YASGUI is not served ({status}: {body[:200]!r}); ./bin/setup installs it (npm ci)"
+    browser.driver.get(site + "sparql")
+    browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")
+
+
 def run_example(browser: Browser, site: str, example: str) -> list[WebElement]:
     """Open the query page, choose an example, run it; the rows of the results table."""
     driver = browser.driver
-    driver.get(site + "sparql")
-    browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")
+    open_query_page(browser, site)
     button = browser.wait(f"the example {example}",
                           lambda d: d.find_element(By.CSS_SELECTOR, f'button.example[data-example="{example}"]'))
     button.click()
@@ -205,10 +212,12 @@ def test_query_page_runs_an_example(browser: Browser, site: str) -> None:
     browser.screenshot("sparql-query-page")
     # the query went to this server's endpoint, which answered with SPARQL JSON results
     browser.drain()
-    answers = [r for r in browser.responses if urlsplit(r["url"]).path == "/sparql" and r["status"] == 200]
-    assert answers, "no answer from /sparql was recorded"
-    assert answers[-1]["url"].startswith(site)
-    assert answers[-1]["mimeType"] == "application/sparql-results+json"
+    queries = [key for key, r in browser.requests.items() if r["method"] == "POST" and r["url"] == site + "sparql"]
+    assert queries, "no query was sent to this server's /sparql"
+    accept = {k.lower(): v for k, v in browser.requests[queries[-1]]["headers"].items()}.get("accept", "")
+    assert accept.startswith("application/sparql-results+json"), accept
+    answer = browser.responses[queries[-1]]
+    assert (answer["status"], answer["mimeType"]) == (200, "application/sparql-results+json")
     # and a result link leads to the resource's page here
     first = rows[0].find_element(By.CSS_SELECTOR, "a.iri")
     driver.get(str(first.get_attribute("href")))
@@ -218,8 +227,7 @@ def test_query_page_runs_an_example(browser: Browser, site: str) -> None:
 
 def test_editor_completes_coopld_prefixes(browser: Browser, site: str) -> None:
     driver = browser.driver
-    driver.get(site + "sparql")
-    browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")
+    open_query_page(browser, site)
     driver.find_element(By.CSS_SELECTOR, ".tabsList .addTab").click()
     panel = driver.find_element(By.CSS_SELECTOR, ".tabPanel.active")
     panel.find_element(By.CSS_SELECTOR, ".CodeMirror").click()
@@ -268,7 +276,7 @@ def test_pages_need_no_other_host(browser: Browser, site: str) -> None:
     browser.wait("the title", lambda d: d.find_element(By.CSS_SELECTOR, "h1#title"))
     loaded += driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     browser.drain()
-    requested = browser.requests + loaded
+    requested = browser.seen + loaded
     assert any(u.endswith("/static/vendor/yasgui/yasgui.min.js") for u in requested), "YASGUI was not loaded"
     network = [u for u in requested if urlsplit(u).scheme in ("http", "https", "ws", "wss")]
     elsewhere = sorted({u for u in network if urlsplit(u).hostname != LOOPBACK})

@@ -65,7 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, pages, resources, sparql, void
+    from coopld.web import downloads, errors, examples, pages, resources, sparql, void
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
@@ -73,6 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(void.bp)
+    app.register_blueprint(examples.bp)
 
     # any site may read (and only read): simple requests and the preflight a POST of
     # application/sparql-query needs
