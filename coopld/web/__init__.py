@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
     "COOPLD_MAX_RESULT_BYTES": 50_000_000,  # size of a query's serialized result
     "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
+    "COOPLD_QUERY_MEMORY_MB": 4096,         # address space of the process that runs public queries
     "COOPLD_PAGE_SIZE": 1000,        # statements per page of a resource's description
 }
 
@@ -46,8 +47,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update({f"COOPLD_{key.upper()}": value for key, value in web.items()})
     app.config.from_prefixed_env("COOPLD", loads=_loads)
     for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
-        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "PAGE_SIZE", "BUILD",
-                   "BASE_IRI"):
+        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "QUERY_MEMORY_MB",
+                   "PAGE_SIZE", "BUILD", "BASE_IRI"):
             app.config["COOPLD_" + key] = app.config.pop(key)
     app.config.update(overrides or {})
     settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))

@@ -5,6 +5,7 @@ pyoxigraph, so it starts fast, and it is the only place public queries run."""
 from __future__ import annotations
 
 import pickle
+import resource
 import sys
 from typing import IO, Any, cast
 
@@ -30,6 +31,8 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named_graphs"]]
     try:
         result = store.query(text, **kwargs)
+    except MemoryError:
+        return ("error", "memory", "the query needed more memory than this server allows")
     except SyntaxError as exc:
         return ("error", "syntax", f"the query does not parse: {exc}")
     except (ValueError, OSError) as exc:
@@ -45,6 +48,8 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
             result.serialize(output, format=RDF[wanted])
         else:
             result.serialize(output, format=RESULTS[wanted])
+    except MemoryError:
+        return ("error", "memory", "the query needed more memory than this server allows")
     except Exception as exc:  # pyoxigraph reports a failing sink and evaluation errors alike
         if sink.exceeded:
             return ("error", "too-large", f"the result is larger than {max_bytes} bytes; narrow the query or add a LIMIT")
@@ -54,6 +59,9 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
 
 
 def main() -> None:
+    memory = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    if memory:  # a query that wants more memory than this fails instead of starving the server
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     store = ox.Store.read_only(sys.argv[1])
     max_bytes = int(sys.argv[2])
     source, sink = sys.stdin.buffer, sys.stdout.buffer

@@ -23,7 +23,7 @@ class QueryFailed(Exception):
     """A query the child refused or could not run; ``kind`` says why."""
 
     def __init__(self, kind: str, message: str) -> None:
-        self.kind = kind  # "syntax" | "timeout" | "too-large" | "not-acceptable" | "store"
+        self.kind = kind  # "syntax" | "timeout" | "too-large" | "not-acceptable" | "memory" | "store"
         self.message = message
         super().__init__(message)
 
@@ -61,17 +61,18 @@ class QueryRunner:
     The child is ``python -m coopld.web.query_child``; requests and answers are pickled tuples
     on its stdin and stdout."""
 
-    def __init__(self, store_dir: str, *, timeout: float, max_bytes: int) -> None:
+    def __init__(self, store_dir: str, *, timeout: float, max_bytes: int, memory: int = 0) -> None:
         self.store_dir = store_dir
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.memory = memory
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._owner_pid: int | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "coopld.web.query_child", self.store_dir, str(self.max_bytes)],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        process = subprocess.Popen([sys.executable, "-m", "coopld.web.query_child", self.store_dir, str(self.max_bytes),
+                                    str(self.memory)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._process, self._owner_pid = process, os.getpid()
         return process
 
@@ -102,8 +103,9 @@ class QueryRunner:
                     raise QueryFailed("timeout", f"the query ran longer than {self.timeout:g} s and was stopped")
                 status, kind, payload = _read(stdout)
             except (OSError, EOFError, pickle.UnpicklingError) as exc:
-                self._stop()
-                raise QueryFailed("store", "the query process ended unexpectedly") from exc
+                self._stop()  # most often the memory limit: the engine aborts when an allocation fails
+                raise QueryFailed("memory", "the query process stopped, most likely for want of memory; "
+                                            "narrow the query") from exc
         if status == "error":
             raise QueryFailed(kind, payload)
         return Answer(kind, payload)

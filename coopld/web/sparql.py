@@ -50,7 +50,8 @@ def runner() -> QueryRunner:
     if found is None:
         settings = current_app.config["COOPLD_SETTINGS"]
         found = QueryRunner(str(settings.out / "store"), timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]),
-                            max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]))
+                            max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]),
+                            memory=int(current_app.config["COOPLD_QUERY_MEMORY_MB"]) * 1024 * 1024)
         current_app.extensions["coopld_runner"] = found
         atexit.register(found.close)
     return found
@@ -82,7 +83,7 @@ def sparql() -> Response:
     except QueryFailed as exc:
         if exc.kind == "not-acceptable":
             raise NotAcceptable(RDF_FORMATS if exc.message == "triples" else RESULT_FORMATS) from exc
-        if exc.kind == "timeout":
+        if exc.kind in ("timeout", "memory"):
             raise ServiceUnavailable(exc.message) from exc
         if exc.kind == "too-large":
             raise BadRequest(exc.message) from exc
