@@ -223,7 +223,7 @@ def test_a_slow_query_is_stopped_and_others_are_still_answered(site: str) -> Non
 def test_huge_results_and_memory_hungry_queries_are_refused(seeds: Built) -> None:
     from tests.conftest import gunicorn
 
-    with gunicorn(seeds.settings.out, MAX_RESULT_BYTES="20000", QUERY_MEMORY_MB="600", QUERY_TIMEOUT="30") as url:
+    with gunicorn(seeds.settings.out, MAX_RESULT_BYTES="20000", QUERY_MEMORY_MB="1500", QUERY_TIMEOUT="30") as url:
         status, _h, body = http(url + "sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"}))
         assert status == 400 and b"larger than 20000 bytes" in body
         assert http(url + "sparql?query=ASK%7B%7D")[0] == 200
