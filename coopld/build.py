@@ -30,6 +30,7 @@ from coopld.links import load_links
 from coopld.mapping import record_to_graph
 from coopld.records import sync_record
 from coopld.resources import Resources, load_resources
+from coopld.series import series
 from coopld.store import write_store
 from coopld.validate import Report, merge_reports, summarise, validate
 from coopld.vocab import COOP
@@ -181,6 +182,7 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
     dataset.graph(_graph(settings, "ontology")).__iadd__(res.ontology)
     dataset.graph(_graph(settings, "vocabulary")).__iadd__(res.vocabularies)
     dataset.graph(_graph(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
+    dataset.graph(_graph(settings, "series")).__iadd__(series(dataset))
     merged = merge_reports(reports, URIRef(settings.graph_base + "validation-report#report"))
     report_graph = dataset.graph(_graph(settings, "validation-report"))
     report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")

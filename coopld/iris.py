@@ -71,10 +71,12 @@ def _date_token(value: PartialDate | None) -> str:
 def event_key(kind: str, when: PartialDate | None, countries: Iterable[str], where: str | None,
               ordinal: int | None, persons: Iterable[str]) -> str:
     """"2018-09-05-working-session-russia-vietnam-moscow": what, when, between whom, where.
-    Undated events add their people, so that two undated visits by different people differ."""
-    parts = [_date_token(when), kind]
+    Undated events add their people, so that two undated visits by different people differ.
+    A numbered event ("the 8th ministerial conference") is known by its number and its
+    countries alone, so that articles that date or place it differently still name one event."""
     if ordinal:
-        parts.append(f"no{ordinal}")
+        return slugify("-".join([kind, f"no{ordinal}", *sorted(set(countries))]))
+    parts = [_date_token(when), kind]
     parts.extend(sorted(set(countries)))
     if where and where not in countries:
         parts.append(where)

@@ -4,7 +4,7 @@ is declared, labelled and commented in ontology/coopld.ttl, and the reverse)."""
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 from coopld.config import VOCAB_ROOT
@@ -18,75 +18,77 @@ class COOP(DefinedNamespace):
     _NS = Namespace(VOCAB_ROOT + "ontology#")
     _fail = True
 
-    Agreement: str
-    Article: str
-    City: str
-    CooperationAgreement: str
-    CooperationArea: str
-    CooperationEvent: str
-    CooperationProgramme: str
-    Country: str
-    EventKind: str
-    GovernmentAgency: str
-    InternationalOrganization: str
-    MemorandumOfUnderstanding: str
-    NewsAgency: str
-    Participation: str
-    Place: str
-    PoliticalOrganization: str
-    Rank: str
-    State: str
-    Status: str
-    cameoCode: str
-    caption: str
-    collective: str
-    country: str
-    countryInvolvedIn: str
-    date: str
-    dateAsStated: str
-    endDate: str
-    eventKind: str
-    evidence: str
-    hasParticipant: str
-    hasParticipation: str
-    hasSubEvent: str
-    held: str
-    involvesCountry: str
-    involvesOrganization: str
-    mentionedIn: str
-    mentions: str
-    mentionsEvent: str
-    nameAsStated: str
-    onBehalfOf: str
-    ordinal: str
-    participant: str
-    participatedIn: str
-    participationIn: str
-    party: str
-    partyCountry: str
-    partyTo: str
-    place: str
-    planned: str
-    post: str
-    postAsStated: str
-    rank: str
-    rankAsStated: str
-    referredToAt: str
-    refersTo: str
-    reportedIn: str
-    reportsEvent: str
+    Agreement: URIRef
+    Article: URIRef
+    City: URIRef
+    CooperationAgreement: URIRef
+    CooperationArea: URIRef
+    CooperationEvent: URIRef
+    CooperationProgramme: URIRef
+    Country: URIRef
+    EventKind: URIRef
+    GovernmentAgency: URIRef
+    InternationalOrganization: URIRef
+    MemorandumOfUnderstanding: URIRef
+    NewsAgency: URIRef
+    Participation: URIRef
+    Place: URIRef
+    PoliticalOrganization: URIRef
+    Rank: URIRef
+    State: URIRef
+    Status: URIRef
+    cameoCode: URIRef
+    caption: URIRef
+    collective: URIRef
+    country: URIRef
+    countryInvolvedIn: URIRef
+    date: URIRef
+    dateAsStated: URIRef
+    endDate: URIRef
+    eventKind: URIRef
+    evidence: URIRef
+    hasParticipant: URIRef
+    hasParticipation: URIRef
+    hasSubEvent: URIRef
+    held: URIRef
+    involvesCountry: URIRef
+    involvesOrganization: URIRef
+    mentionedIn: URIRef
+    mentions: URIRef
+    mentionsEvent: URIRef
+    nameAsStated: URIRef
+    onBehalfOf: URIRef
+    ordinal: URIRef
+    participant: URIRef
+    participatedIn: URIRef
+    participationIn: URIRef
+    party: URIRef
+    partyCountry: URIRef
+    partyTo: URIRef
+    place: URIRef
+    planned: URIRef
+    post: URIRef
+    postAsStated: URIRef
+    rank: URIRef
+    rankAsStated: URIRef
+    referredToAt: URIRef
+    refersTo: URIRef
+    reportedIn: URIRef
+    reportsEvent: URIRef
     sha256: str
-    signed: str
-    signedAt: str
-    signing: str
-    sourceFile: str
-    status: str
-    subEventOf: str
-    subject: str
-    tookPartIn: str
-    topic: str
-    topicOf: str
-    validityPeriod: str
+    signed: URIRef
+    signedAt: URIRef
+    signing: URIRef
+    sourceFile: URIRef
+    status: URIRef
+    subEventOf: URIRef
+    subject: URIRef
+    succeededBy: URIRef
+    succeeds: URIRef
+    tookPartIn: URIRef
+    topic: URIRef
+    topicOf: URIRef
+    validityPeriod: URIRef
 
 
 TOPIC = Namespace(VOCAB_ROOT + "vocab/topics/")

@@ -66,7 +66,7 @@ def test_trig_and_nquads_hold_the_same_named_graphs(seeds: Built) -> None:
     names = {str(g.identifier) for g in nq.graphs() if len(g)}
     assert names == {str(g.identifier) for g in trig.graphs() if len(g)}
     assert {n.rsplit("/graph/", 1)[1] for n in names if "/graph/article/" not in n} == {
-        "ontology", "vocabulary", "links", "inferred", "validation-report"}
+        "ontology", "vocabulary", "links", "series", "inferred", "validation-report"}
     assert sum(1 for n in names if "/graph/article/" in n) == 5
     for name in names:
         assert isomorphic(trig.graph(name), nq.graph(name)), name

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from coopld.extract.entities import Mention
+from coopld.extract.lexicon import norm
 from coopld.extract.registry import Registry
 from coopld.extract.text import Sentence
 
@@ -140,6 +141,7 @@ class PeopleFinder:
             appositive = seq[m.start("app") + 1:m.end("app")] if m.group("app") else []
             country = self._country(chain + of_org + appositive,
                                     seq[m.start("ofc"):m.end("ofc")] if m.group("ofc") else [], name_item)
+            country = country or self._side(sentence, seq[m.start()].start)
             key = self._person(name_item, country)
             if key is None:
                 continue
@@ -171,6 +173,14 @@ class PeopleFinder:
             country = self._country(chain, [], chain[0])
             out.append(Unnamed(sentence.index, chain[0].start, chain[-1].end, self._posts(sentence, chain, country)))
         return out
+
+    def _side(self, sentence: Sentence, start: int) -> str | None:
+        """"while the Chinese side was headed by Vice Minister ...": the side named earlier in
+        the same clause says whose official this is."""
+        before = sentence.text[:start - sentence.start]
+        clause = re.split(r"[,;:]|\bwhile\b|\bwhereas\b", before)[-1]
+        found = re.findall(rf"\b[Tt]he ({self.lex.demonym_re}) (?:side|delegation|party|team)\b", clause)
+        return self.lex.country_by_demonym.get(norm(found[-1])) if found else None
 
     def _person(self, item: Item, country: str | None) -> str | None:
         if item.symbol == "P" and item.mention is not None:

@@ -1,0 +1,40 @@
+"""Agreements in series, found across articles once every article is built: the programmes of
+the same parties for 2016-2018, 2019-2021, 2022-2024 and 2025-2027 are linked in order
+(coop:succeeds / coop:succeededBy), whichever articles mention them."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from coopld.mapping import new_graph
+from coopld.vocab import COOP
+
+QUERY = Path(__file__).parent / "queries" / "series.rq"
+
+
+def series(dataset: Dataset) -> Graph:
+    """The succession links between the agreements of the whole dataset."""
+    union = Graph()
+    for graph in dataset.graphs():
+        if "/graph/article/" in str(graph.identifier):
+            union += graph
+    found: dict[tuple[URIRef, URIRef], tuple[int, int, set[URIRef]]] = {}
+    for row in union.query(QUERY.read_text(encoding="utf-8")):
+        agreement, cls, start, end, party = row  # type: ignore[misc]
+        key = (URIRef(agreement), URIRef(cls))
+        entry = found.setdefault(key, (int(str(start)[:4]), int(str(end)[:4]), set()))
+        entry[2].add(URIRef(party))
+    groups: dict[tuple[URIRef, frozenset[URIRef]], list[tuple[int, int, URIRef]]] = {}
+    for (agreement, cls), (start, end, parties) in found.items():
+        groups.setdefault((cls, frozenset(parties)), []).append((start, end, agreement))
+    out = new_graph()
+    for members in groups.values():
+        members.sort()
+        for (_s1, end1, first), (start2, _e2, second) in pairwise(members):
+            if first != second and start2 in (end1, end1 + 1):
+                out.add((second, COOP.succeeds, first))
+                out.add((first, COOP.succeededBy, second))
+    return out
