@@ -1,5 +1,11 @@
 """The embedded pyoxigraph store the server queries, written next to the dumps.
 
+Every named graph of the N-Quads dump is loaded as it is, and their union — each triple once —
+is loaded as the store's default graph. pyoxigraph's own "default graph as union" repeats a
+triple once per graph that holds it (a city's label, stated by every article naming the city),
+which multiplied the rows of a join by thousands on a large dataset; a real union default graph
+gives set semantics and plain, fast queries.
+
 A new store is loaded beside the old one and swapped in only when complete, so a failed
 build never leaves a half-loaded store behind.
 """
@@ -21,6 +27,7 @@ def write_store(nquads: Path, store_dir: Path) -> int:
     try:
         store = ox.Store(str(staging))
         store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(input=_union(nquads), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         count = len(store)
         del store
@@ -34,6 +41,17 @@ def write_store(nquads: Path, store_dir: Path) -> int:
     staging.rename(store_dir)
     shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def _union(nquads: Path) -> bytes:
+    """The dump's triples without their graph names, each once (a graph name is the last term of
+    a line and holds no space)."""
+    triples = set()
+    with nquads.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                triples.add(line.rstrip().rsplit(" ", 2)[0])
+    return ("\n".join(f"{t} ." for t in sorted(triples)) + "\n").encode("utf-8")
 
 
 def open_store(store_dir: Path) -> ox.Store:

@@ -43,13 +43,13 @@ class Built:
         """Rows of a SELECT (a file name in ontology/queries or query text), as dicts."""
         text = (QUERIES / query).read_text(encoding="utf-8") if query.endswith(".rq") else query
         substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in bindings.items()}
-        solutions = self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+        solutions = self.store.query(text, substitutions=substitutions)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         return [{n: term_value(row[n]) for n in names} for row in solutions]
 
     def ask(self, query: str) -> bool:
-        return bool(self.store.query(query, use_default_graph_as_union=True))
+        return bool(self.store.query(query))
 
 
 def run_build(tmp: Path, articles: Path, records: Path | None = None, **settings: Any) -> Built:

@@ -19,7 +19,7 @@ PLAIN = {"kind", "place", "name", "rank", "post", "orgName", "country", "title",
 
 
 def solutions(built: Built, name: str) -> ox.QuerySolutions:
-    result = built.store.query((QUERIES / name).read_text(encoding="utf-8"), use_default_graph_as_union=True)
+    result = built.store.query((QUERIES / name).read_text(encoding="utf-8"))
     assert isinstance(result, ox.QuerySolutions)
     return result
 
@@ -40,7 +40,7 @@ def test_variables_literals_and_rows(seeds: Built, name: str) -> None:
 
 def test_every_query_file_parses_and_answers(seeds: Built) -> None:
     for path in sorted(QUERIES.glob("*.rq")):
-        assert list(seeds.store.query(path.read_text(encoding="utf-8"), use_default_graph_as_union=True)), path.name
+        assert list(seeds.store.query(path.read_text(encoding="utf-8"))), path.name
 
 
 def test_dates_are_as_precise_as_the_text(seeds: Built) -> None:

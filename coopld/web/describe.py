@@ -15,6 +15,8 @@ FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NIF_CONTEXT = ox.NamedNode("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#referenceContext")
 LABELS = (RDFS_LABEL, SKOS_PREF, DC_TITLE, FOAF_NAME)
+#: the store's default graph: the union of all graphs, each triple once (see coopld.store)
+UNION = ox.DefaultGraph()
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -41,14 +43,14 @@ def label(store: ox.Store, node: Term) -> str | None:
     if not isinstance(node, ox.NamedNode):
         return None
     for predicate in LABELS:
-        found = [q.object for q in store.quads_for_pattern(node, predicate, None, None) if isinstance(q.object, ox.Literal)]
+        found = [q.object for q in store.quads_for_pattern(node, predicate, None, UNION) if isinstance(q.object, ox.Literal)]
         if found:
             preferred = [lit for lit in found if lit.language in (None, "en")] or found
             return min(lit.value for lit in preferred)
     return None
 
 
-def cbd(store: ox.Store, iri: str, graph: ox.NamedNode | None = None) -> list[ox.Triple]:
+def cbd(store: ox.Store, iri: str, graph: ox.NamedNode | ox.DefaultGraph = UNION) -> list[ox.Triple]:
     """Every triple about ``iri`` (in one graph or all), following blank nodes, plus those
     about the text spans whose context it is (``<article>#char=…``)."""
     root = ox.NamedNode(iri)
@@ -72,7 +74,7 @@ def cbd(store: ox.Store, iri: str, graph: ox.NamedNode | None = None) -> list[ox
 
 
 def describe(store: ox.Store, iri: str, *, page: int = 1, page_size: int = 1000,
-             inbound_limit: int = 200, graph: ox.NamedNode | None = None) -> Description | None:
+             inbound_limit: int = 200, graph: ox.NamedNode | ox.DefaultGraph = UNION) -> Description | None:
     """The resource's description, one page of it; None when the dataset says nothing of it."""
     triples = cbd(store, iri, graph)
     root = ox.NamedNode(iri)
@@ -103,5 +105,5 @@ def label_triples(store: ox.Store, description: Description) -> list[ox.Triple]:
         for node in (t.object,):
             if isinstance(node, ox.NamedNode) and node not in own:
                 for predicate in (RDFS_LABEL, SKOS_PREF):
-                    out.extend(q.triple for q in store.quads_for_pattern(node, predicate, None, None))
+                    out.extend(q.triple for q in store.quads_for_pattern(node, predicate, None, UNION))
     return sorted(set(out), key=_sort_key)

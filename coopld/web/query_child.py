@@ -25,8 +25,7 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
     kwargs: dict[str, Any] = {}
     if options.get("default_graph"):
         kwargs["default_graph"] = [ox.NamedNode(g) for g in options["default_graph"]]
-    else:
-        kwargs["use_default_graph_as_union"] = True
+    # else: the store's default graph, which the build made the union of all graphs
     if options.get("named_graphs"):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named_graphs"]]
     try:

@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
-from coopld.web.describe import RDF_TYPE, Description, describe, label_triples
+from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label_triples
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
 
 bp = Blueprint("resources", __name__)
@@ -315,11 +315,11 @@ def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
     article, its whole text with every span that evidence points to."""
     root = ox.NamedNode(d.iri)
-    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, None)
+    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, UNION)
              if isinstance(q.object, ox.NamedNode)}
-    is_article = any(True for _ in store.quads_for_pattern(root, ox.NamedNode(_NIF + "isString"), None, None))
+    is_article = any(True for _ in store.quads_for_pattern(root, ox.NamedNode(_NIF + "isString"), None, UNION))
     if is_article:
-        spans |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_NIF + "referenceContext"), root, None)
+        spans |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_NIF + "referenceContext"), root, UNION)
                   if isinstance(q.subject, ox.NamedNode)}
     by_article: dict[str, list[tuple[int, int]]] = {}
     for span in spans:
@@ -351,7 +351,7 @@ def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
 
 
 def _one(store: ox.Store, subject: ox.NamedNode, predicate: str) -> Any:
-    return next((q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)), None)
+    return next((q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, UNION)), None)
 
 
 def label_of(store: ox.Store, iri: str) -> str:

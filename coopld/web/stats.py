@@ -17,8 +17,7 @@ def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, A
     """Rows of one of the web layer's own queries, as plain Python values."""
     store: ox.Store = current_app.extensions["coopld_store"]
     text = _text(name)
-    result = store.query(text, use_default_graph_as_union=True,
-                         substitutions={ox.Variable(k): v for k, v in bindings.items()})
+    result = store.query(text, substitutions={ox.Variable(k): v for k, v in bindings.items()})
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     rows = []
