@@ -104,6 +104,25 @@ def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | Non
 
 
 @cli.command()
+@click.option("--endpoint", help="SPARQL endpoint to ask [mappings/linking.toml: Wikidata's].")
+@click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path), help="The build to link [build/].")
+@click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=Path("data/link-proposals.json"),
+              show_default=True, help="Where to write the proposals for review.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@click.pass_context
+def link(ctx: click.Context, endpoint: str | None, build_dir: Path | None, review: Path, timeout: float) -> None:
+    """Propose links to another dataset for the resources that have none (nothing is accepted)."""
+    from coopld.link import propose
+
+    settings = _settings(ctx, out_dir=build_dir)
+    outcome = propose(settings, endpoint, review, timeout=timeout)
+    for error in outcome.errors:
+        click.echo(f"not asked: {error['resource']} ({error['name']}): {error['error']}", err=True)
+    click.echo(f"{len(outcome.proposals)} resource(s) with candidates written to {review} for review "
+               f"({outcome.asked} asked, {outcome.cached} from the cache, {len(outcome.errors)} failed).")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),

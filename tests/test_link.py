@@ -1,0 +1,89 @@
+"""`coopld link` against a real SPARQL endpoint on loopback, loaded with a small fixture in
+Wikidata's shape: proposals by label and alias, type constraints, scores, a cache, and
+endpoint failures reported without stopping the run. Nothing is ever published by it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, Built, free_port
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("endpoint") / "gunicorn.log"
+    env = {**os.environ, "FIXTURE_TTL": str(FIXTURES / "wikidata.ttl"), "PYTHONPATH": str(FIXTURES)}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                 "--timeout", "30", "sparql_endpoint:create_app()"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def link(seeds: Built, url: str, review: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    run = subprocess.run([sys.executable, "-m", "coopld", "link", "--endpoint", url, "--build", str(seeds.settings.out),
+                          "--review", str(review), *extra], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    data = json.loads(review.read_text(encoding="utf-8")) if review.exists() else {}
+    return run, data
+
+
+def test_proposals_by_label_alias_and_type(seeds: Built, endpoint: str, tmp_path: Path) -> None:
+    links_before = (ROOT / "mappings" / "links.toml").read_bytes()
+    run, data = link(seeds, endpoint + "sparql", tmp_path / "review.json")
+    assert run.returncode == 0, run.stderr
+    found = {p["resource"].rsplit("/id/", 1)[1]: p for p in data["proposals"]}
+    to_lam = found["person/to-lam"]["candidates"]
+    assert [c["item"] for c in to_lam] == ["http://www.wikidata.org/entity/Q900001"], "the ship is not a person"
+    assert to_lam[0]["matched_on"] == "label" and to_lam[0]["score"] == 0.8
+    patrushev = found["person/nikolai-patrushev"]["candidates"][0]
+    assert (patrushev["item"], patrushev["matched_on"]) == ("http://www.wikidata.org/entity/Q900002", "alias")
+    yang = found["person/yang-chunlei"]["candidates"]
+    assert [c["item"] for c in yang] == ["http://www.wikidata.org/entity/Q900005", "http://www.wikidata.org/entity/Q900006"]
+    assert yang[0]["score"] > yang[1]["score"], "the label beats the alias; both lowered for competing"
+    assert found["org/vietnam-ministry-of-public-security"]["candidates"][0]["matched_on"] == "alias"
+    assert found["org/interpol"]["candidates"][0]["item"] == "http://www.wikidata.org/entity/Q900020", \
+        "a subclass of the wanted type counts"
+    assert "place/hanoi" not in found, "already linked: not asked"
+    assert all(p["accepted"] is None for p in data["proposals"])
+    assert (ROOT / "mappings" / "links.toml").read_bytes() == links_before, "nothing is accepted by the tool"
+    again, _ = link(seeds, endpoint + "sparql", tmp_path / "review2.json")
+    assert "0 asked" in again.stdout and "from the cache" in again.stdout
+
+
+@pytest.mark.parametrize("path, args, message", [
+    ("slow/sparql", ["--timeout", "1"], "timed out"),
+    ("broken/sparql", [], "500"),
+])
+def test_endpoint_failures_are_reported_not_fatal(seeds: Built, endpoint: str, tmp_path: Path, path: str,
+                                                  args: list[str], message: str) -> None:
+    run, data = link(seeds, endpoint + path, tmp_path / "review.json", *args)
+    assert run.returncode == 0, run.stderr
+    assert data["proposals"] == [] and data["errors"]
+    assert "not asked: https://w3id.org/coopld/id/person/to-lam (To Lam)" in run.stderr
+    assert any(message in e["error"].lower() for e in data["errors"]), data["errors"][0]
