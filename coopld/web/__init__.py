@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
     "COOPLD_QUERY_MEMORY_MB": 4096,         # address space of the process that runs public queries
     "COOPLD_PAGE_SIZE": 1000,        # statements per page of a resource's description
+    "COOPLD_RECONCILE_TYPES": [      # the kinds of things the reconciliation service matches names against
+        "http://xmlns.com/foaf/0.1/Person", "http://www.w3.org/ns/org#Organization",
+        "https://w3id.org/coopld/ontology#Place", "https://w3id.org/coopld/ontology#Agreement",
+        "https://w3id.org/coopld/ontology#CooperationEvent"],
 }
 
 
@@ -48,7 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("COOPLD", loads=_loads)
     for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
         if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "QUERY_MEMORY_MB",
-                   "PAGE_SIZE", "BUILD", "BASE_IRI"):
+                   "PAGE_SIZE", "BUILD", "BASE_IRI", "RECONCILE_TYPES"):
             app.config["COOPLD_" + key] = app.config.pop(key)
     app.config.update(overrides or {})
     settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))
@@ -66,7 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, examples, pages, resources, sparql, void
+    from coopld.web import downloads, errors, examples, pages, reconcile, resources, sparql, void
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
@@ -75,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(resources.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(examples.bp)
+    app.register_blueprint(reconcile.bp)
 
     # any site may read (and only read): simple requests and the preflight a POST of
     # application/sparql-query needs

@@ -17,4 +17,4 @@ def index() -> str:
     timeline = [{**row, "href": local_href(row["event"])} for row in select("timeline")]
     organizations = [{**row, "href": local_href(row["organization"])} for row in select("top-organizations")]
     return render_template("index.html", counts=summary["counts"], timeline=timeline, organizations=organizations,
-                           id_base=settings.id_base)
+                           id_base=settings.id_base, graph_base=settings.graph_base)
