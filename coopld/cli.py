@@ -103,6 +103,30 @@ def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | Non
     sys.exit(0 if outcome.conforms else 1)
 
 
+@cli.command("check-ontology")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def check_ontology(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Check the ontology and vocabularies (or the given RDF files) against the OWL 2 RL profile
+    and for modelling pitfalls; exit 1 if anything is found."""
+    from coopld.ontology_check import namespace_of, pitfalls, rl_violations
+    from coopld.validate import read_rdf
+    from coopld.vocab import ONTOLOGY_IRI
+
+    settings = _settings(ctx)
+    paths = list(files) or [settings.ontology_dir / "coopld.ttl", *sorted((settings.ontology_dir / "vocab").glob("*.ttl"))]
+    graph = read_rdf(paths[0])
+    for path in paths[1:]:
+        graph += read_rdf(path)
+    findings = [f"OWL 2 RL: {v}" for v in rl_violations(graph)] + \
+               [f"pitfall: {p}" for p in pitfalls(graph, namespace_of(graph) or ONTOLOGY_IRI + "#")]
+    for finding in findings:
+        click.echo(finding)
+    click.echo(f"{len(paths)} file(s), {len(graph)} triples: "
+               + ("in OWL 2 RL, no pitfalls." if not findings else f"{len(findings)} finding(s)."))
+    sys.exit(1 if findings else 0)
+
+
 @cli.command()
 @click.option("--endpoint", help="SPARQL endpoint to ask [mappings/linking.toml: Wikidata's].")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path), help="The build to link [build/].")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from coopld.ontology_check import namespace_of, pitfalls, rl_violations
 from coopld.resources import load_resources
 from coopld.vocab import COOP, KIND, ONTOLOGY_IRI, TOPIC
 from tests.conftest import ROOT, Built
@@ -106,3 +109,43 @@ def test_inference_per_article_equals_inference_over_the_whole_dataset(seeds: Bu
     per_article -= data
     assert set(whole) == set(per_article)
     assert len(whole) > 500
+
+
+def test_the_ontology_and_vocabularies_are_in_owl2_rl_without_pitfalls(ontology: Graph, vocab: Graph) -> None:
+    both = ontology + vocab
+    assert rl_violations(both) == []
+    assert pitfalls(both, str(COOP._NS)) == []
+
+
+def test_the_checks_find_every_planted_fault() -> None:
+    """A check that finds nothing in our ontology must still be able to find something: the
+    fixture plants one fault of each kind."""
+    flawed = Graph().parse(ROOT / "tests" / "fixtures" / "flawed-ontology.ttl")
+    ns = namespace_of(flawed)
+    assert ns == "https://example.org/flawed#"
+    rl = "\n".join(rl_violations(flawed))
+    for culprit in ("UnionAbove", "SomeAbove", "AtLeastTwo", "minimum cardinalities", "dateValued", "reflexive"):
+        assert culprit in rl, culprit
+    assert "#Good " not in rl and "#linksTo" not in rl, "sound axioms are not reported"
+    found = pitfalls(flawed, ns)
+    expected = {"P06": "CycleA", "P08": "Unlabelled has no rdfs:label", "P13": "linkedFromNowhere",
+                "P19": "twoDomains", "P22": "lowerClass"}
+    for code, culprit in expected.items():
+        assert any(f.startswith(code) and culprit in f for f in found), (code, found)
+    assert any("Uncommented has no rdfs:comment" in f for f in found)
+    assert any("NeverDeclared is used but not declared" in f for f in found)
+    assert not any("#Good" in f.split()[1] for f in found if f.startswith("P"))
+
+
+def test_check_ontology_command(tmp_path: Path) -> None:
+    ok = subprocess.run([sys.executable, "-m", "coopld", "check-ontology"], cwd=ROOT, capture_output=True, text=True,
+                        timeout=120)
+    assert ok.returncode == 0 and "in OWL 2 RL, no pitfalls" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "coopld", "check-ontology", "tests/fixtures/flawed-ontology.ttl"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "finding(s)" in bad.stdout and "P06" in bad.stdout
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b", encoding="utf-8")
+    failed = subprocess.run([sys.executable, "-m", "coopld", "check-ontology", str(broken)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 2 and "broken.ttl" in failed.stderr
