@@ -22,6 +22,7 @@ from rdflib import Graph
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
+from coopld.web import documentation
 from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label_triples
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
 
@@ -87,6 +88,12 @@ def document(path: str) -> Response:
     page = request.args.get("page", default=1, type=int) or 1
     store: ox.Store = current_app.extensions["coopld_store"]
     described = describe(store, iri, page=max(page, 1), page_size=current_app.config["COOPLD_PAGE_SIZE"])
+    if fmt is HTML and described is not None and base_path.count("/") == 1 and base_path.startswith("vocab/"):
+        settings = _settings()
+        scheme = documentation.cached(current_app.extensions, iri, lambda: documentation.scheme_view(
+            store, iri, settings.graph_base + "vocabulary", settings.id_base, local_href))
+        if scheme is not None:  # a concept scheme: its documentation page
+            return _respond(described, iri, f"/doc/{base_path}", fmt, negotiated, template="scheme.html", view=scheme)
     return _respond(described, iri, f"/doc/{base_path}", fmt, negotiated)
 
 
@@ -143,16 +150,21 @@ def ontology(ext: str | None = None, version: str | None = None) -> Response:
     triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, graph)), key=str)
     described = Description(ONTOLOGY_IRI, triples, len(triples), 1, 1)
     base = "/ontology" + (f"/{version}" if version else "")
-    return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated, template="ontology.html")
+    view = None
+    if fmt is HTML:
+        view = documentation.cached(current_app.extensions, "ontology", lambda: documentation.ontology_view(
+            store, graph.value, local_href))
+    return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated, template="ontology.html", view=view)
 
 
 def _respond(described: Description | None, iri: str, base: str, fmt: Format, negotiated: bool,
-             template: str = "resource.html") -> Response:
+             template: str = "resource.html", view: dict[str, Any] | None = None) -> Response:
     if described is None or (described.page > described.pages):
         return _not_found_response(iri, fmt)
     store: ox.Store = current_app.extensions["coopld_store"]
     if fmt is HTML:
-        view = _view(described) if template == "resource.html" else _terms(described) if template == "ontology.html" else {}
+        if view is None:
+            view = _view(described) if template == "resource.html" else {}
         body = render_template(template, d=described, iri=iri, base=base, view=view, formats=DOC_FORMATS[1:],
                                rows=_rows(described) if template == "graph.html" else [])
         response = Response(body, mimetype="text/html")
@@ -270,27 +282,6 @@ def _view(d: Description) -> dict[str, Any]:
 def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str, str]]]:
     """A named graph's triples, as rows of links."""
     return [(_value(t.subject, {}), _value(t.predicate, {}), _value(t.object, {})) for t in d.triples]
-
-
-def _terms(d: Description) -> dict[str, Any]:
-    """The ontology's classes and properties, each with its label, comment, domain and range."""
-    by_subject: dict[str, dict[str, list[str]]] = {}
-    for t in d.triples:
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ONTOLOGY_IRI + "#"):
-            by_subject.setdefault(t.subject.value, {}).setdefault(_short(t.predicate.value), []).append(
-                t.object.value if isinstance(t.object, (ox.NamedNode, ox.Literal)) else "")
-    terms = []
-    for term, props in sorted(by_subject.items()):
-        kinds = [_short(k) for k in props.get("type", [])]
-        terms.append({"id": term.rsplit("#", 1)[1], "iri": term, "label": (props.get("label") or [""])[0],
-                      "comment": (props.get("comment") or [""])[0], "kind": ", ".join(sorted(kinds)),
-                      "domain": [_short(x) for x in props.get("domain", [])],
-                      "range": [_short(x) for x in props.get("range", [])],
-                      "super": [_short(x) for x in props.get("subClassOf", []) + props.get("subPropertyOf", [])]})
-    header = [t for t in d.triples if str(t.subject) == f"<{ONTOLOGY_IRI}>"]
-    return {"title": "coopld ontology", "terms": terms,
-            "about": {_short(t.predicate.value): t.object.value for t in header
-                      if isinstance(t.object, (ox.NamedNode, ox.Literal))}}
 
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
