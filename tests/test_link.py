@@ -87,3 +87,38 @@ def test_endpoint_failures_are_reported_not_fatal(seeds: Built, endpoint: str, t
     assert data["proposals"] == [] and data["errors"]
     assert "not asked: https://w3id.org/coopld/id/person/to-lam (To Lam)" in run.stderr
     assert any(message in e["error"].lower() for e in data["errors"]), data["errors"][0]
+
+
+def test_the_linkset_publishes_every_verified_identifier_and_nothing_else(seeds: Built, tmp_path: Path) -> None:
+    """What mappings/links.toml lists for a resource the data hold is published in the links
+    graph, each identifier once; nothing else anywhere in the dataset is owl:sameAs an outside
+    thing; and an entry nobody verified stops the build with the file named."""
+    import tomllib
+
+    from coopld.errors import MappingError
+    from coopld.links import GEONAMES, WIKIDATA, load_links
+
+    entries = tomllib.loads((ROOT / "mappings" / "links.toml").read_text(encoding="utf-8"))["links"]
+    base = seeds.settings.id_base
+    present = {e["resource"] for e in entries if seeds.ask(f"ASK {{ <{base}{e['resource']}> a ?type }}")}
+    expected = {(base + e["resource"], WIKIDATA + e["wikidata"]) for e in entries if e["resource"] in present and "wikidata" in e}
+    expected |= {(base + e["resource"], f"{GEONAMES}{e['geonames']}/") for e in entries
+                 if e["resource"] in present and "geonames" in e}
+    for known in [("place/hanoi", "Q1858", "1581130"), ("place/moscow", "Q649", "524901"),
+                  ("place/vietnam", "Q881", "1562822"), ("place/russia", "Q159", "2017370"),
+                  ("place/china", "Q148", "1814991"), ("person/xi-jinping", "Q15031", None),
+                  ("person/vladimir-putin", "Q7747", None)]:
+        assert (base + known[0], WIKIDATA + known[1]) in expected, known
+        if known[2]:
+            assert (base + known[0], f"{GEONAMES}{known[2]}/") in expected, known
+    links = f"<{seeds.settings.graph_base}links>"
+    published = {(r["s"], r["o"]) for r in seeds.select(
+        f"SELECT ?s ?o WHERE {{ GRAPH {links} {{ ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }} }}")}
+    assert published == expected
+    elsewhere = seeds.select("SELECT ?s ?o WHERE { GRAPH ?g { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o } "
+                             f"FILTER(?g != {links} && !STRSTARTS(STR(?o), '{base}')) }}")
+    assert elsewhere == [], "no unverified link anywhere else"
+    unverified = tmp_path / "links.toml"
+    unverified.write_text('[[links]]\nresource = "person/to-lam"\nwikidata = "Q1"\n', encoding="utf-8")
+    with pytest.raises(MappingError, match=r"links.toml: links entry 1: 'resource' and 'verified_by' are required"):
+        load_links(tmp_path, base, set())
