@@ -122,3 +122,15 @@ def test_the_linkset_publishes_every_verified_identifier_and_nothing_else(seeds:
     unverified.write_text('[[links]]\nresource = "person/to-lam"\nwikidata = "Q1"\n', encoding="utf-8")
     with pytest.raises(MappingError, match=r"links.toml: links entry 1: 'resource' and 'verified_by' are required"):
         load_links(tmp_path, base, set())
+
+
+def test_a_verified_identifier_follows_its_resource_into_another_corpus(unseen: Built) -> None:
+    """The seeds never name ASEAN; the test articles do (an ASEAN senior officials' meeting), and
+    the organization they mint gets the verified Wikidata identifier from the same linkset."""
+    from coopld.links import WIKIDATA
+
+    asean = f"{unseen.settings.id_base}org/asean"
+    links = f"<{unseen.settings.graph_base}links>"
+    assert unseen.ask(f"ASK {{ <{asean}> a <http://www.w3.org/ns/org#Organization> }}")
+    assert unseen.select(f"SELECT ?o WHERE {{ GRAPH {links} {{ <{asean}> <http://www.w3.org/2002/07/owl#sameAs> ?o }} }}") \
+        == [{"o": WIKIDATA + "Q7768"}]
