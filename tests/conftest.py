@@ -4,7 +4,12 @@ the built pyoxigraph store, the way the server will query it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
 
 from coopld.build import BuildResult, build
 from coopld.config import Settings, load_settings
@@ -64,6 +70,21 @@ def run_build(tmp: Path, articles: Path, records: Path | None = None, **settings
 
 
 @pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """ontology/coopld.ttl as written (not inferred); tests must not change it."""
+    return Graph().parse(ROOT / "ontology" / "coopld.ttl")
+
+
+@pytest.fixture(scope="session")
+def vocabularies() -> Graph:
+    """Every vocabulary of ontology/vocab/ in one graph; tests must not change it."""
+    graph = Graph()
+    for path in sorted((ROOT / "ontology" / "vocab").glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+@pytest.fixture(scope="session")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """The five seed articles, built as `coopld build` builds them."""
     built = run_build(tmp_path_factory.mktemp("seeds"), ROOT / "data" / "articles", ROOT / "data" / "records")
@@ -91,44 +112,66 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def gunicorn(build_dir: Path, **config: str) -> Iterator[str]:
-    """The real app under gunicorn (2 workers) on a free loopback port, serving ``build_dir``;
-    ``config`` become COOPLD_* environment variables. Yields the base URL; always stops it."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
+def wait_until_answering(proc: subprocess.Popen[Any], url: str, seconds: float, log: Path | None = None) -> None:
+    """Return once ``url`` gives any HTTP answer; fail at once, with the log's tail, if the server
+    exits, and after ``seconds`` if it never answers — a test must not hang on a dead server."""
+    import urllib.error
+    import urllib.request
 
+    def tail() -> str:
+        return log.read_text(encoding="utf-8", errors="replace")[-3000:] if log is not None and log.exists() else ""
+
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode} before answering {url}\n{tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"nothing answered at {url} within {seconds:.0f} s\n{tail()}")
+            time.sleep(0.1)
+
+
+def stop_group(proc: subprocess.Popen[Any]) -> None:
+    """End a server and every process it started (it runs in its own process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=20)
+
+
+@contextmanager
+def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60) -> Iterator[str]:
+    """``app`` (a gunicorn app spec) under gunicorn with 2 workers on a free loopback port, with
+    ``env`` added to the environment and its output in ``log``. Yields the base URL; always stops it."""
     port = free_port()
-    env = {**os.environ, "COOPLD_BUILD": str(build_dir), **{f"COOPLD_{k}": v for k, v in config.items()}}
-    log = build_dir.parent / f"gunicorn-{port}.log"
+    url = f"http://127.0.0.1:{port}/"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                                 "--timeout", "60", "coopld.web:create_app()"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                 "--timeout", str(timeout), "--access-logfile", "-", app], cwd=ROOT,
+                                env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not listen on {port} within 60 s") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/"
+        wait_until_answering(proc, url, 60, log)
+        yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
+        stop_group(proc)
+
+
+@contextmanager
+def gunicorn(build_dir: Path, **config: str) -> Iterator[str]:
+    """The real app under gunicorn serving ``build_dir``; ``config`` become COOPLD_* environment
+    variables."""
+    env = {"COOPLD_BUILD": str(build_dir), **{f"COOPLD_{k}": v for k, v in config.items()}}
+    log = build_dir.parent / f"gunicorn-{os.getpid()}-{time.monotonic_ns()}.log"
+    with gunicorn_app("coopld.web:create_app()", env, log) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

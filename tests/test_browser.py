@@ -10,14 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +27,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ROOT, Built, iri
+from tests.conftest import ROOT, Built, gunicorn, iri
+from tests.test_web_sparql import http
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -51,60 +45,12 @@ SEED_EVENTS = 15
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
-
-
-def fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """End the server and every process it started (its own process group)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
-def site(seeds: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app as `bin/serve` runs it (gunicorn, 'coopld.web:create_app()'), on the seed build."""
-    port = free_port()
-    url = f"http://{LOOPBACK}:{port}/"
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {**os.environ, "COOPLD_BUILD": str(seeds.settings.out.resolve())}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"{LOOPBACK}:{port}", "--workers", "2",
-               "--access-logfile", "-", "coopld.web:create_app()"]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                status, _ = fetch(url)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer at {url} within 60 s:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+def site(seeds: Built) -> Iterator[str]:
+    """The app as `bin/serve` runs it (gunicorn, 'coopld.web:create_app()'), on the seed build, with
+    the app's own query time limit."""
+    with gunicorn(seeds.settings.out.resolve()) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 @dataclass
@@ -169,10 +115,10 @@ def browser() -> Iterator[Browser]:
 
 def open_query_page(browser: Browser, site: str) -> None:
     """The query page, once its editor has started (and what it needs is checked first, for a clear failure)."""
-    status, _ = fetch(site + "sparql/examples.json")
+    status, _h, _body = http(site + "sparql/examples.json")
     assert status == 200, ("the query page's blueprint is not registered: create_app() needs "
                            "'app.register_blueprint(examples.bp)' (from coopld.web import examples)")
-    status, body = fetch(site + "static/vendor/yasgui/yasgui.min.js")
+    status, _h, body = http(site + "static/vendor/yasgui/yasgui.min.js")
     assert status == 200, f"YASGUI is not served ({status}: {body[:200]!r}); ./bin/setup installs it (npm ci)"
     browser.driver.get(site + "sparql")
     browser.wait("the query editor", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-ready") == "true")

@@ -17,26 +17,13 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from coopld.vocab import COOP, ONTOLOGY_IRI
 from coopld.web import create_app
-from tests.conftest import ROOT, Built
+from tests.conftest import Built
 from tests.test_web_sparql import http
 
 RDF_DOCS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
             "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml")}
 SCHEMES = ["topics", "event-kinds", "ranks", "roles"]
 VOCAB = "https://w3id.org/coopld/vocab/"
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "coopld.ttl")
-
-
-@pytest.fixture(scope="module")
-def vocabularies() -> Graph:
-    graph = Graph()
-    for path in sorted((ROOT / "ontology" / "vocab").glob("*.ttl")):
-        graph.parse(path)
-    return graph
 
 
 @pytest.fixture(scope="module")

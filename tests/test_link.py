@@ -5,45 +5,25 @@ endpoint failures reported without stopping the run. Nothing is ever published b
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, Built, free_port
+from tests.conftest import ROOT, Built, gunicorn_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
     log = tmp_path_factory.mktemp("endpoint") / "gunicorn.log"
-    env = {**os.environ, "FIXTURE_TTL": str(FIXTURES / "wikidata.ttl"), "PYTHONPATH": str(FIXTURES)}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                                 "--timeout", "30", "sparql_endpoint:create_app()"], env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    env = {"FIXTURE_TTL": str(FIXTURES / "wikidata.ttl"), "PYTHONPATH": str(FIXTURES)}
+    with gunicorn_app("sparql_endpoint:create_app()", env, log, timeout=30) as url:
+        yield url
 
 
 def link(seeds: Built, url: str, review: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -16,19 +15,6 @@ from coopld.vocab import COOP, KIND, ONTOLOGY_IRI, TOPIC
 from tests.conftest import ROOT, Built
 
 VANN = "http://purl.org/vocab/vann/"
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return Graph().parse(ROOT / "ontology" / "coopld.ttl")
-
-
-@pytest.fixture(scope="module")
-def vocab() -> Graph:
-    graph = Graph()
-    for path in sorted((ROOT / "ontology" / "vocab").glob("*.ttl")):
-        graph.parse(path)
-    return graph
 
 
 def test_ontology_header(ontology: Graph) -> None:
@@ -63,8 +49,8 @@ def test_no_term_is_used_without_being_declared(ontology: Graph) -> None:
                 assert o in declared or str(o).startswith("http://www.w3.org/2001/XMLSchema#"), (s, p, o)
 
 
-def test_the_topic_scheme(vocab: Graph) -> None:
-    concepts = {c for c in vocab.subjects(SKOS.inScheme, URIRef("https://w3id.org/coopld/vocab/topics"))}
+def test_the_topic_scheme(vocabularies: Graph) -> None:
+    concepts = {c for c in vocabularies.subjects(SKOS.inScheme, URIRef("https://w3id.org/coopld/vocab/topics"))}
     assert len(concepts) >= 25
     required = {"cybercrime", "high-tech-crime", "drug-crime", "new-psychotropic-substances", "human-trafficking",
                 "terrorism", "transnational-crime", "organised-crime", "mutual-legal-assistance", "extradition",
@@ -73,22 +59,22 @@ def test_the_topic_scheme(vocab: Graph) -> None:
                 "cyber-fraud", "interpol-coordination"}
     assert {TOPIC[k] for k in required} <= concepts
     for concept in concepts:
-        assert vocab.value(concept, SKOS.prefLabel).language == "en"
-        assert vocab.value(concept, SKOS.definition) is not None
-        broader = list(vocab.objects(concept, SKOS.broader))
-        assert broader or (concept, SKOS.topConceptOf, None) in vocab, concept
+        assert vocabularies.value(concept, SKOS.prefLabel).language == "en"
+        assert vocabularies.value(concept, SKOS.definition) is not None
+        broader = list(vocabularies.objects(concept, SKOS.broader))
+        assert broader or (concept, SKOS.topConceptOf, None) in vocabularies, concept
         for b in broader:
-            assert (b, SKOS.narrower, concept) in vocab
-    assert (TOPIC["new-psychotropic-substances"], SKOS.broader, TOPIC["drug-crime"]) in vocab
+            assert (b, SKOS.narrower, concept) in vocabularies
+    assert (TOPIC["new-psychotropic-substances"], SKOS.broader, TOPIC["drug-crime"]) in vocabularies
 
 
-def test_every_event_kind_has_a_cameo_code(vocab: Graph) -> None:
-    kinds = set(vocab.subjects(RDF.type, COOP.EventKind))
+def test_every_event_kind_has_a_cameo_code(vocabularies: Graph) -> None:
+    kinds = set(vocabularies.subjects(RDF.type, COOP.EventKind))
     assert len(kinds) >= 10
     for kind in kinds:
-        assert vocab.value(kind, COOP.cameoCode) is not None, kind
-    assert vocab.value(KIND["signing-ceremony"], COOP.cameoCode) == Literal("057")
-    assert vocab.value(KIND["talks"], COOP.cameoCode) == Literal("040")
+        assert vocabularies.value(kind, COOP.cameoCode) is not None, kind
+    assert vocabularies.value(KIND["signing-ceremony"], COOP.cameoCode) == Literal("057")
+    assert vocabularies.value(KIND["talks"], COOP.cameoCode) == Literal("040")
 
 
 def test_inference_per_article_equals_inference_over_the_whole_dataset(seeds: Built) -> None:
@@ -111,8 +97,8 @@ def test_inference_per_article_equals_inference_over_the_whole_dataset(seeds: Bu
     assert len(whole) > 500
 
 
-def test_the_ontology_and_vocabularies_are_in_owl2_rl_without_pitfalls(ontology: Graph, vocab: Graph) -> None:
-    both = ontology + vocab
+def test_the_ontology_and_vocabularies_are_in_owl2_rl_without_pitfalls(ontology: Graph, vocabularies: Graph) -> None:
+    both = ontology + vocabularies
     assert rl_violations(both) == []
     assert pitfalls(both, str(COOP._NS)) == []
 

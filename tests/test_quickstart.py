@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import threading
 import time
@@ -15,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from tests.conftest import QUERIES, ROOT
+from tests.conftest import QUERIES, ROOT, free_port, stop_group, wait_until_answering
 
 
 def first_code_block() -> list[str]:
@@ -30,12 +28,6 @@ def test_readme_opens_with_two_commands() -> None:
     ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
           if line.strip() and not line.startswith("#")]
     assert ci == ["exec ./bin/test"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -59,20 +51,10 @@ def served() -> Iterator[str]:
         # keep reading the server's log so that a full pipe never blocks it
         drain = threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True)  # type: ignore[union-attr]
         drain.start()
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_answering(proc, url, max(deadline - time.monotonic(), 10))
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
+        stop_group(proc)
         if drain is not None:
             drain.join(timeout=5)
         if proc.stdout is not None:

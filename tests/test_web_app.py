@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from coopld.errors import StoreError
 from coopld.web import create_app
-from tests.conftest import ROOT, Built, free_port
+from tests.conftest import ROOT, Built, free_port, stop_group, wait_until_answering
 from tests.test_web_sparql import http
 
 
@@ -46,18 +42,11 @@ def test_coopld_serve(seeds: Built) -> None:
     try:
         assert proc.stdout is not None
         assert f"http://127.0.0.1:{port}/" in proc.stdout.readline()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_answering(proc, f"http://127.0.0.1:{port}/", 30)
         status, _h, body = http(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D",
                                 headers={"Accept": "application/sparql-results+json"})
         assert status == 200 and b"true" in body
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        stop_group(proc)
         if proc.stdout is not None:
             proc.stdout.close()
