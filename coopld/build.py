@@ -52,6 +52,18 @@ class ArticleResult:
     warnings: int = 0
     messages: list[str] = field(default_factory=list)
 
+    def keep_report(self, report: Report) -> None:
+        self.report = report.graph.serialize(format="nt")
+        self.violations, self.warnings, self.messages = report.violations, report.warnings, report.messages
+
+
+def map_and_check(record: dict[str, Any], res: Resources, source: Path | None = None) -> tuple[Graph, Graph, Report]:
+    """A record's triples, what OWL RL infers from them with the ontology, and the SHACL report
+    on both: one article's graph is checked on its own, so a build grows linearly."""
+    asserted = record_to_graph(record, res.context, res.settings.id_base, source=source)
+    inferred = res.reasoner.infer(asserted)
+    return asserted, inferred, validate(asserted + inferred + res.vocabularies, res.shapes)
+
 
 def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleResult:
     """One article end to end; a problem with it becomes its result's error, never an exit."""
@@ -61,16 +73,13 @@ def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleRes
         extractor = Extractor(res.lexicon)
         synced = sync_record(article, records_dir, lambda a: _record(extractor, a))
         result.record_status, result.notice = synced.status, synced.notice
-        asserted = record_to_graph(synced.record, res.context, res.settings.id_base, source=synced.path)
-        inferred = res.reasoner.infer(asserted)
-        report = validate(asserted + inferred + res.vocabularies, res.shapes)
+        asserted, inferred, report = map_and_check(synced.record, res, source=synced.path)
     except CoopldError as exc:
         result.error = exc.message
         return result
     result.asserted = asserted.serialize(format="nt")
     result.inferred = inferred.serialize(format="nt")
-    result.report = report.graph.serialize(format="nt")
-    result.violations, result.warnings, result.messages = report.violations, report.warnings, report.messages
+    result.keep_report(report)
     return result
 
 
@@ -141,11 +150,10 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True,
     outcome = BuildResult(results, report, settings.out)
     settings.out.mkdir(parents=True, exist_ok=True)
     if report.violations:
-        report_path = settings.out / "validation-report.ttl"
-        report_path.write_text(dataset.graph(_graph(settings, "validation-report")).serialize(format="turtle"),
-                               encoding="utf-8")
+        write_dumps(dataset, res.context, settings.out, graph_iri(settings, "validation-report"),
+                    only={"validation-report.ttl"})
         return outcome
-    outcome.files = write_dumps(dataset, res.context, settings.out, _graph(settings, "validation-report"))
+    outcome.files = write_dumps(dataset, res.context, settings.out, graph_iri(settings, "validation-report"))
     outcome.counts = count(dataset, settings)
     outcome.counts["quads_in_store"] = write_store(settings.out / "coopld.nq", settings.out / "store")
     write_summary(outcome, settings)
@@ -153,7 +161,8 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True,
     return outcome
 
 
-def _graph(settings: Settings, name: str) -> URIRef:
+def graph_iri(settings: Settings, name: str) -> URIRef:
+    """The IRI of one of the build's shared named graphs (ontology, inferred, validation-report, …)."""
     return URIRef(settings.graph_base + name)
 
 
@@ -165,13 +174,15 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
     """One dataset: a graph per article, and the shared graphs."""
     settings = res.settings
     dataset = Dataset()
-    inferred = dataset.graph(_graph(settings, "inferred"))
+    inferred = dataset.graph(graph_iri(settings, "inferred"))
     reports: list[Report] = []
     present: set[URIRef] = set()
+    articles: list[Graph] = []
     for result in results:
         if result.error:
             continue
         graph = dataset.graph(article_graph(settings, result.key))
+        articles.append(graph)
         graph.parse(data=result.asserted, format="nt")
         # the graph's provenance: everything in it was read from that article
         graph.add((graph.identifier, PROV.wasDerivedFrom, URIRef(settings.id_base + iris.article(result.key))))
@@ -179,12 +190,12 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
         present.update(s for s in graph.subjects() if isinstance(s, URIRef))
         report_graph = Graph().parse(data=result.report, format="nt")
         reports.append(summarise(report_graph, True))
-    dataset.graph(_graph(settings, "ontology")).__iadd__(res.ontology)
-    dataset.graph(_graph(settings, "vocabulary")).__iadd__(res.vocabularies)
-    dataset.graph(_graph(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
-    dataset.graph(_graph(settings, "series")).__iadd__(series(dataset))
+    dataset.graph(graph_iri(settings, "ontology")).__iadd__(res.ontology)
+    dataset.graph(graph_iri(settings, "vocabulary")).__iadd__(res.vocabularies)
+    dataset.graph(graph_iri(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
+    dataset.graph(graph_iri(settings, "series")).__iadd__(series(articles))
     merged = merge_reports(reports, URIRef(settings.graph_base + "validation-report#report"))
-    report_graph = dataset.graph(_graph(settings, "validation-report"))
+    report_graph = dataset.graph(graph_iri(settings, "validation-report"))
     report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")
     merged.graph = report_graph
     return dataset, merged
@@ -193,14 +204,17 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
 def count(dataset: Dataset, settings: Settings) -> dict[str, int]:
     """The numbers a build reports: triples per kind of graph, resources per class."""
     data = [g for g in dataset.graphs() if str(g.identifier).startswith(settings.graph_base + "article/")]
-    inferred = dataset.graph(_graph(settings, "inferred"))
+    inferred = dataset.graph(graph_iri(settings, "inferred"))
     counts = {"articles": len(data), "asserted_triples": sum(len(g) for g in data), "inferred_triples": len(inferred)}
+    # one scan per class over the whole dataset: asking each of thousands of article graphs in
+    # turn costs rdflib's memory store a scan of every graph's typings each time
+    counted = {g.identifier for g in data} | {inferred.identifier}
     for name, cls in (("events", COOP.CooperationEvent), ("participations", COOP.Participation),
                       ("agreements", COOP.Agreement), ("persons", URIRef("http://xmlns.com/foaf/0.1/Person")),
                       ("organizations", URIRef("http://www.w3.org/ns/org#Organization"))):
-        members = {s for g in (*data, inferred) for s in g.subjects(RDF.type, URIRef(cls))}
+        members = {s for s, _p, _o, g in dataset.quads((None, RDF.type, cls, None)) if g in counted}
         counts[name] = len(members)
-    report = dataset.graph(_graph(settings, "validation-report"))
+    report = dataset.graph(graph_iri(settings, "validation-report"))
     counts["warnings"] = sum(1 for r in report.subjects(SH.resultSeverity, SH.Warning))
     return counts
 

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -33,41 +34,31 @@ DUMPS: dict[str, tuple[str, str]] = {
 
 def skolemize(graph: Graph, prefix: str) -> Graph:
     """Replace each blank node by an IRI made from the content of the blank-node tree it heads
-    (a validation result, with its nested paths), so that the same result gets the same IRI in
-    every build, whatever else the report holds."""
-    out = new_graph()
-    nested = {o for s, _p, o in graph if isinstance(s, BNode) and isinstance(o, BNode)}
-    roots = {s for s in graph.subjects() if isinstance(s, BNode)} - nested
+    (a validation result with its nested paths, or one of those paths), so that the same result
+    gets the same IRI in every build, whatever else the report holds. pySHACL shares one path
+    node among results, so a nested node is named after its own tree, never after a result's."""
     names: dict[BNode, URIRef] = {}
-    for root in roots:
+    for node in {s for s in graph.subjects() if isinstance(s, BNode)}:
         tree = new_graph()
-        todo, seen = [root], set()
+        todo, seen = [node], {node}
         while todo:
-            node = todo.pop()
-            seen.add(node)
-            for p, o in graph.predicate_objects(node):
-                tree.add((node, p, o))
+            current = todo.pop()
+            for p, o in graph.predicate_objects(current):
+                tree.add((current, p, o))
                 if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
                     todo.append(o)
         canonical = to_canonical_graph(tree)
-        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()[:32]
-        # the root and its nested nodes get the digest, nested ones suffixed by their canonical label
-        labels = {n: (f"{prefix}{digest}" if n == root else f"{prefix}{digest}-{i}")
-                  for i, n in enumerate(sorted(seen - {root}, key=lambda b: _canonical_label(tree, b)), start=1)}
-        labels[root] = f"{prefix}{digest}"
-        names.update({n: URIRef(v) for n, v in labels.items()})
+        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()
+        names[node] = URIRef(prefix + digest[:32])
 
     def term(node: Any) -> Any:
         return names.get(node, node) if isinstance(node, BNode) else node
 
+    out = new_graph()
     for s, p, o in graph:
         out.add((term(s), p, term(o)))
     return out
-
-
-def _canonical_label(tree: Graph, node: BNode) -> str:
-    """A content-based sort key for a nested blank node: its outgoing triples' non-blank parts."""
-    return "|".join(sorted(f"{p} {o if not isinstance(o, BNode) else '_'}" for p, o in tree.predicate_objects(node)))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -112,8 +103,12 @@ def _trig(dataset: Dataset) -> bytes:
     """TriG with the graphs in name order, each block the graph's Turtle."""
     prefixes: set[str] = set()
     blocks = []
+    # one namespace manager for every block, so a prefix rdflib makes up (ns1, …) means the
+    # same namespace in each: the header declares each prefix once
+    names = new_graph().namespace_manager
     for graph in _graphs(dataset):
         single = new_graph()
+        single.namespace_manager = names
         single += graph
         lines = single.serialize(format="turtle").splitlines()
         prefixes.update(line for line in lines if line.startswith("@prefix"))
@@ -132,20 +127,32 @@ def union(dataset: Dataset, exclude: set[URIRef]) -> Graph:
     return graph
 
 
-def write_dumps(dataset: Dataset, context: dict[str, Any], out: Path, report_graph: URIRef) -> dict[str, str]:
-    """Write every dump into ``out``; return file name → SHA-256."""
+def write_dumps(dataset: Dataset, context: dict[str, Any], out: Path, report_graph: URIRef,
+                only: Collection[str] | None = None) -> dict[str, str]:
+    """Write every dump into ``out`` — or only those named in ``only``, for a failed build (its
+    report) or a benchmark (what the server needs) — and return file name → SHA-256."""
+    wanted = set(DUMPS) if only is None else set(only)
+    if unknown := wanted - set(DUMPS):
+        raise ValueError(f"no such dump: {', '.join(sorted(unknown))}")
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
-    files["coopld.nq"] = _nquads(dataset)
-    files["coopld.trig"] = _trig(dataset)
-    data = union(dataset, {report_graph})
-    files["coopld.ttl"] = data.serialize(format="turtle").encode("utf-8")
-    files["coopld.nt.gz"] = gzip.compress(_sorted_lines(data.serialize(format="nt")), mtime=0)
-    compact = json.loads(data.serialize(format="json-ld", context=context["@context"], auto_compact=True))
-    compact = {"@context": context["@context"], **{k: _sort_jsonld(v) for k, v in compact.items() if k != "@context"}}
-    files["coopld.jsonld"] = (json.dumps(compact, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    report = dataset.graph(report_graph)
-    files["validation-report.ttl"] = report.serialize(format="turtle").encode("utf-8")
+    if "coopld.nq" in wanted:
+        files["coopld.nq"] = _nquads(dataset)
+    if "coopld.trig" in wanted:
+        files["coopld.trig"] = _trig(dataset)
+    if wanted & {"coopld.ttl", "coopld.nt.gz", "coopld.jsonld"}:
+        data = union(dataset, {report_graph})
+        if "coopld.ttl" in wanted:
+            files["coopld.ttl"] = data.serialize(format="turtle").encode("utf-8")
+        if "coopld.nt.gz" in wanted:
+            files["coopld.nt.gz"] = gzip.compress(_sorted_lines(data.serialize(format="nt")), mtime=0)
+        if "coopld.jsonld" in wanted:
+            compact = json.loads(data.serialize(format="json-ld", context=context["@context"], auto_compact=True))
+            compact = {"@context": context["@context"],
+                       **{k: _sort_jsonld(v) for k, v in compact.items() if k != "@context"}}
+            files["coopld.jsonld"] = (json.dumps(compact, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    if "validation-report.ttl" in wanted:
+        files["validation-report.ttl"] = dataset.graph(report_graph).serialize(format="turtle").encode("utf-8")
     digests = {}
     for name, blob in files.items():
         _atomic_write(out / name, blob)

@@ -122,9 +122,10 @@ def _rl(g: Graph) -> Iterator[str]:
                 yield f"{p}: its range {o} is not in the OWL 2 RL datatype map"
         elif not _super_ok(g, o):
             yield f"{p}: its range {_name(o)} is not a super-class expression, as OWL 2 RL requires"
+    annotations = _annotation_properties(g)
     for s, p, o in g:
         if isinstance(o, Literal) and o.datatype is not None and o.datatype not in RL_DATATYPES \
-                and p not in _annotation_properties(g):
+                and p not in annotations:
             yield f"{s} {p}: the literal {o!r} has datatype {o.datatype}, outside the OWL 2 RL datatype map"
 
 

@@ -4,10 +4,11 @@ the same parties for 2016-2018, 2019-2021, 2022-2024 and 2025-2027 are linked in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from coopld.mapping import new_graph
 from coopld.vocab import COOP
@@ -15,12 +16,11 @@ from coopld.vocab import COOP
 QUERY = Path(__file__).parent / "queries" / "series.rq"
 
 
-def series(dataset: Dataset) -> Graph:
-    """The succession links between the agreements of the whole dataset."""
+def series(article_graphs: Iterable[Graph]) -> Graph:
+    """The succession links between the agreements of all the articles."""
     union = Graph()
-    for graph in dataset.graphs():
-        if "/graph/article/" in str(graph.identifier):
-            union += graph
+    for graph in article_graphs:
+        union += graph
     found: dict[tuple[URIRef, URIRef], tuple[int, int, set[URIRef]]] = {}
     for row in union.query(QUERY.read_text(encoding="utf-8")):
         agreement, cls, start, end, party = row  # type: ignore[misc]
@@ -34,7 +34,7 @@ def series(dataset: Dataset) -> Graph:
     for members in groups.values():
         members.sort()
         for (_s1, end1, first), (start2, _e2, second) in pairwise(members):
-            if first != second and start2 in (end1, end1 + 1):
+            if start2 in (end1, end1 + 1):
                 out.add((second, COOP.succeeds, first))
                 out.add((first, COOP.succeededBy, second))
     return out

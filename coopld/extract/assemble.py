@@ -102,7 +102,7 @@ class Extractor:
             unnamed.extend(finder.unnamed(s, annotated[s.index]))
         org_keys = {(m.start, m.end): k for s in sents for m in annotated[s.index]
                     if m.type in ("org", "function", "generic") and (k := reg.org(m)) is not None}
-        for (_start, _end), key in org_keys.items():
+        for key in org_keys.values():
             if self.lex.organizations.get(key) and self.lex.organizations[key].type == "NewsAgency":
                 reg.orgs[key].mentioned = False
         for s in sents:
@@ -248,7 +248,6 @@ class Extractor:
     def _orgs(self, ex: Extraction, annotated: dict[int, list[Mention]], org_keys: dict[tuple[int, int], str],
               mentioned_spans: list[tuple[int, int]]) -> None:
         reg = ex.registry
-        self._article_countries(ex)
         named = [span for s in ex.sentences for span in EventFinder.named_events(s)]
         for e in ex.events:
             orgs: list[str] = []
@@ -272,17 +271,16 @@ class Extractor:
                             a <= m.start and m.end <= b for a, b in named):
                         continue
                     if m.type == "collective" and m.function:
-                        for key in self._collective(ex, m):
-                            if key not in orgs:
-                                orgs.append(key)
+                        for member in self._collective(ex, m):
+                            if member not in orgs:
+                                orgs.append(member)
                         continue
                     found = org_keys.get((m.start, m.end))
                     if found is None:
                         continue
-                    key = found
-                    if reg.orgs[key].type not in ("NewsAgency",) and key not in orgs and not self._in_title(
+                    if reg.orgs[found].type not in ("NewsAgency",) and found not in orgs and not self._in_title(
                             m, ex, s.index):
-                        orgs.append(key)
+                        orgs.append(found)
             if not orgs and not e.main and not e.persons and any(
                     p.search(c.sentence.text[:c.start - c.sentence.start])
                     for c in e.candidates for p in self.lex.cue("parties.main_sides")):
