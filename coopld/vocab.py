@@ -75,7 +75,7 @@ class COOP(DefinedNamespace):
     refersTo: URIRef
     reportedIn: URIRef
     reportsEvent: URIRef
-    sha256: str
+    sha256: URIRef
     signed: URIRef
     signedAt: URIRef
     signing: URIRef
@@ -99,7 +99,6 @@ SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 SCHEMA = Namespace("http://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
 
 #: Prefixes bound in every graph coopld writes, so dumps read the same everywhere.
 PREFIXES: dict[str, str] = {

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
         "https://w3id.org/coopld/ontology#CooperationEvent"],
 }
 
+#: the settings an environment variable may give, without their COOPLD_ prefix
+_SETTINGS = {key.removeprefix("COOPLD_") for key in DEFAULTS} | {"BUILD", "BASE_IRI"}
+
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
@@ -49,11 +52,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read the configuration: {exc}", path=config_file) from exc
         app.config.update({f"COOPLD_{key.upper()}": value for key, value in web.items()})
-    app.config.from_prefixed_env("COOPLD", loads=_loads)
-    for key in list(app.config):  # from_prefixed_env strips the prefix; keep one spelling
-        if key in ("ALLOW_SERVICE", "QUERY_TIMEOUT", "MAX_RESULT_BYTES", "MAX_QUERY_LENGTH", "QUERY_MEMORY_MB",
-                   "PAGE_SIZE", "BUILD", "BASE_IRI", "RECONCILE_TYPES"):
-            app.config["COOPLD_" + key] = app.config.pop(key)
+    app.config.from_prefixed_env("COOPLD")  # values parsed as JSON where they are, else kept as text
+    for key in _SETTINGS & set(app.config):  # from_prefixed_env strips the prefix; keep one spelling
+        app.config["COOPLD_" + key] = app.config.pop(key)
     app.config.update(overrides or {})
     settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))
     summary = settings.out / "build.json"
@@ -86,10 +87,3 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
          expose_headers=["Link", "Location", "Content-Location", "ETag", "Vary"], max_age=86400)
     return app
-
-
-def _loads(value: str) -> Any:
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        return value

@@ -4,6 +4,7 @@ everything that description mentions, and — for people — the links that poin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -35,6 +36,11 @@ class Description:
 
 def _sort_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), str(t.predicate), str(t.object))
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI: what a resource is called when it has no label."""
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
 def label(store: ox.Store, node: Term) -> str | None:
@@ -102,8 +108,7 @@ def label_triples(store: ox.Store, description: Description) -> list[ox.Triple]:
     own = {t.subject for t in description.triples}
     out: list[ox.Triple] = []
     for t in description.triples:
-        for node in (t.object,):
-            if isinstance(node, ox.NamedNode) and node not in own:
-                for predicate in (RDFS_LABEL, SKOS_PREF):
-                    out.extend(q.triple for q in store.quads_for_pattern(node, predicate, None, UNION))
+        if isinstance(t.object, ox.NamedNode) and t.object not in own:
+            for predicate in (RDFS_LABEL, SKOS_PREF):
+                out.extend(q.triple for q in store.quads_for_pattern(t.object, predicate, None, UNION))
     return sorted(set(out), key=_sort_key)

@@ -9,6 +9,7 @@ instead of failing.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 
 import graphviz
@@ -17,6 +18,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 
 from coopld.errors import CoopldError
 from coopld.vocab import ONTOLOGY_IRI, PREFIXES
+from coopld.web import describe
 
 COOP = ONTOLOGY_IRI + "#"
 _BY_NAMESPACE = sorted([(ns, prefix) for prefix, ns in PREFIXES.items()]
@@ -56,7 +58,7 @@ def _digraph(name: str) -> graphviz.Digraph:
     return dot
 
 
-def _named(graph: Graph, node: object) -> Iterable[URIRef]:
+def named_classes(graph: Graph, node: object) -> Iterable[URIRef]:
     """The named classes a domain or range stands for, opening owl:unionOf lists."""
     if isinstance(node, URIRef):
         yield node
@@ -90,8 +92,8 @@ def ontology_diagram(graph: Graph) -> graphviz.Digraph:
             dot.edge(node(cls), node(sup), arrowhead="empty", color="#2a5d8f")
     properties = sorted(p for p in graph.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef) and p.startswith(COOP))
     for prop in properties:
-        domains = [d for o in graph.objects(prop, RDFS.domain) for d in _named(graph, o)]
-        ranges = [r for o in graph.objects(prop, RDFS.range) for r in _named(graph, o)]
+        domains = [d for o in graph.objects(prop, RDFS.domain) for d in named_classes(graph, o)]
+        ranges = [r for o in graph.objects(prop, RDFS.range) for r in named_classes(graph, o)]
         for d in sorted(domains):
             for r in sorted(ranges):
                 if d.startswith(COOP) or r.startswith(COOP):
@@ -110,10 +112,7 @@ def event_diagram(store: ox.Store, event: str, href: Callable[[str], str]) -> gr
 
     def label(term: ox.NamedNode) -> str:
         if term.value not in labels:
-            found = [q.object.value for predicate in (str(RDFS.label), "http://www.w3.org/2004/02/skos/core#prefLabel")
-                     for q in store.quads_for_pattern(term, ox.NamedNode(predicate), None, ox.DefaultGraph())
-                     if isinstance(q.object, ox.Literal)]
-            labels[term.value] = min(found) if found else curie(term.value)
+            labels[term.value] = describe.label(store, term) or curie(term.value)
         return labels[term.value]
 
     def node(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -126,7 +125,8 @@ def event_diagram(store: ox.Store, event: str, href: Callable[[str], str]) -> gr
             key = ids[str(term)] = f"n{len(ids)}"
             main = isinstance(term, ox.NamedNode) and term.value == event
             text = label(term) if isinstance(term, ox.NamedNode) else str(term)
-            dot.node(key, _wrap(text), shape="box", style="filled,rounded",
+            text = textwrap.fill(text, 28, break_long_words=False, break_on_hyphens=False)
+            dot.node(key, text, shape="box", style="filled,rounded",
                      fillcolor="#f7e3b5" if main else "#eef3f8", color="#8a6d1d" if main else "#2a5d8f",
                      URL=href(term.value) if isinstance(term, ox.NamedNode) else "", tooltip=str(term).strip("<>"))
         return ids[str(term)]
@@ -164,18 +164,6 @@ def _drawn(predicate: str, obj: object) -> bool:
     if predicate == str(RDF.type):
         return isinstance(obj, ox.NamedNode) and obj.value.startswith(COOP)
     return predicate.startswith(COOP) and predicate not in (COOP + "evidence", COOP + "mentionedIn")
-
-
-def _wrap(text: str, width: int = 28) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines)
 
 
 def plain(svg: str) -> str:

@@ -11,18 +11,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from coopld.vocab import ONTOLOGY_IRI
-from coopld.web.diagram import COOP, DiagramUnavailable, curie, event_diagram, ontology_diagram, render
+from coopld.web.diagram import COOP, DiagramUnavailable, curie, event_diagram, named_classes, ontology_diagram, render
+from coopld.web.stats import solutions
 
-QUERIES = Path(__file__).parent / "queries"
 EXAMPLES = 3
 CAMEO = URIRef(COOP + "cameoCode")
 Href = Callable[[str], str]
@@ -68,16 +67,6 @@ class Term:
     uses: int = 0
 
 
-def _query(name: str) -> str:
-    return (QUERIES / name).read_text(encoding="utf-8")
-
-
-def _rows(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.QuerySolution]:
-    result = store.query(_query(name), substitutions={ox.Variable(k): v for k, v in bindings.items()})
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
-
-
 def graph_of(store: ox.Store, graph_iri: str) -> Graph:
     """One named graph of the store as an rdflib graph (small: the ontology, the vocabularies)."""
     graph = Graph()
@@ -94,14 +83,6 @@ def _text(graph: Graph, subject: URIRef, *predicates: URIRef) -> str:
         if values:
             return values[0]
     return ""
-
-
-def _named(graph: Graph, node: object) -> list[URIRef]:
-    if isinstance(node, URIRef):
-        return [node]
-    if isinstance(node, BNode):
-        return [m for members in graph.objects(node, OWL.unionOf) for m in graph.items(members) if isinstance(m, URIRef)]
-    return []
 
 
 def _iris(nodes: Iterable[Node]) -> list[URIRef]:
@@ -167,22 +148,22 @@ def _term(store: ox.Store, graph: Graph, iri: URIRef, section: str, href: Href) 
                 term.alignments.append((relation, _link(graph, other, href)))
     below = RDFS.subClassOf if kind == "class" else RDFS.subPropertyOf
     term.sub = [_link(graph, s, href) for s in _iris(graph.subjects(below, iri))]
-    term.domain = [_link(graph, d, href) for o in graph.objects(iri, RDFS.domain) for d in _named(graph, o)]
-    term.range = [_link(graph, r, href) for o in graph.objects(iri, RDFS.range) for r in _named(graph, o)]
+    term.domain = [_link(graph, d, href) for o in graph.objects(iri, RDFS.domain) for d in named_classes(graph, o)]
+    term.range = [_link(graph, r, href) for o in graph.objects(iri, RDFS.range) for r in named_classes(graph, o)]
     inverse = set(graph.objects(iri, OWL.inverseOf)) | set(graph.subjects(OWL.inverseOf, iri))
     term.inverse = [_link(graph, i, href) for i in _iris(inverse)]
     if kind == "individual":
         term.super = [_link(graph, t, href) for t in _iris(graph.objects(iri, RDF.type)) if str(t).startswith(COOP)]
     if kind == "class":
         term.members = [_link(graph, m, href) for m in _iris(graph.subjects(RDF.type, iri))]
-        rows = _rows(store, "doc-instances.rq", term=ox.NamedNode(str(iri)))
+        rows = list(solutions(store, "doc-instances", term=ox.NamedNode(str(iri))))
         term.uses = len(rows)
         term.examples = [Link(r["label"].value if r["label"] is not None else curie(r["thing"].value),
                               href(r["thing"].value), r["thing"].value) for r in rows[:EXAMPLES]]
     elif kind != "individual":
-        counted = _rows(store, "doc-statement-count.rq", term=ox.NamedNode(str(iri)))
+        counted = list(solutions(store, "doc-statement-count", term=ox.NamedNode(str(iri))))
         term.uses = int(counted[0]["uses"].value) if counted else 0
-        for r in _rows(store, "doc-statements.rq", term=ox.NamedNode(str(iri))):
+        for r in solutions(store, "doc-statements", term=ox.NamedNode(str(iri))):
             subject = Link(r["subjectLabel"].value if r["subjectLabel"] is not None else curie(r["subject"].value),
                            href(r["subject"].value), r["subject"].value)
             obj = r["object"]
@@ -207,7 +188,7 @@ def _alignment_table(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _cameo(store: ox.Store) -> list[dict[str, str]]:
     """The CAMEO event codes the event kinds carry: coopld's alignment with event-data coding."""
-    rows = _rows(store, "doc-cameo.rq")
+    rows = list(solutions(store, "doc-cameo"))
     return [{"kind": r["kind"].value, "code": r["code"].value,
              "label": r["label"].value if r["label"] is not None else r["kind"].value} for r in rows]
 
@@ -220,7 +201,7 @@ def _svg(draw: Callable[[], Any]) -> dict[str, str]:
 
 
 def _example(store: ox.Store, href: Href) -> dict[str, Any]:
-    rows = _rows(store, "doc-example-event.rq")
+    rows = list(solutions(store, "doc-example-event"))
     if not rows:
         return {"event": None}
     event = rows[0]["event"].value
@@ -254,10 +235,12 @@ def scheme_view(store: ox.Store, scheme: str, vocabulary_graph: str, space: str,
                 broader[n].add(c)  # type: ignore[index]
     tops = sorted(c for c in concepts if not broader[c])
     ordered: list[tuple[URIRef, int]] = []
+    placed: set[URIRef] = set()
 
     def walk(concept: URIRef, depth: int) -> None:
-        if any(c == concept for c, _d in ordered):
+        if concept in placed:  # a concept with two broader ones is shown under the first
             return
+        placed.add(concept)
         ordered.append((concept, depth))
         for n in sorted(narrower[concept], key=lambda x: _text(graph, x, SKOS.prefLabel)):
             walk(n, depth + 1)
@@ -270,7 +253,7 @@ def scheme_view(store: ox.Store, scheme: str, vocabulary_graph: str, space: str,
 
     entries = []
     for concept, depth in ordered:
-        uses = _rows(store, "doc-concept-uses.rq", term=ox.NamedNode(str(concept)), space=ox.Literal(space))
+        uses = list(solutions(store, "doc-concept-uses", term=ox.NamedNode(str(concept)), space=ox.Literal(space)))
         matches = [(relation, Link(curie(str(o)), str(o), str(o))) for predicate, relation in ALIGNING[4:]
                    for o in _iris(graph.objects(concept, predicate))]
         entries.append({

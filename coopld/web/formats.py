@@ -1,6 +1,6 @@
-"""One table of the formats coopld serves: name, media type, file extension, and the
-pyoxigraph format that writes it. Content negotiation is Werkzeug's; ``?format=`` wins over
-``Accept``."""
+"""One table of the formats coopld serves: name, media type, file extension, and, for RDF, the
+pyoxigraph format that writes it (the query process finds result formats by media type).
+Content negotiation is Werkzeug's; ``?format=`` wins over ``Accept``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ class Format:
     media_type: str
     extension: str
     rdf: ox.RdfFormat | None = None
-    results: ox.QueryResultsFormat | None = None
 
 
 RDF_FORMATS = [
@@ -28,10 +27,10 @@ RDF_FORMATS = [
     Format("nquads", "application/n-quads", "nq", rdf=ox.RdfFormat.N_QUADS),
 ]
 RESULT_FORMATS = [
-    Format("json", "application/sparql-results+json", "srj", results=ox.QueryResultsFormat.JSON),
-    Format("xml", "application/sparql-results+xml", "srx", results=ox.QueryResultsFormat.XML),
-    Format("csv", "text/csv", "csv", results=ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", results=ox.QueryResultsFormat.TSV),
+    Format("json", "application/sparql-results+json", "srj"),
+    Format("xml", "application/sparql-results+xml", "srx"),
+    Format("csv", "text/csv", "csv"),
+    Format("tsv", "text/tab-separated-values", "tsv"),
 ]
 HTML = Format("html", "text/html", "html")
 ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml", "application/x-turtle": "turtle",

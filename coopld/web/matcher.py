@@ -17,13 +17,15 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
-QUERIES = Path(__file__).parent / "queries"
+from coopld.web.describe import local_name
+from coopld.web.stats import solutions
+
 SUBSET_DISCOUNT = 0.9   # a name that contains the query, or is contained in it, scores at most 90
 NEAR = 50               # candidates below this score are not worth showing
 PROPERTY_WEIGHT = 0.25  # share of the score the property constraints decide when a name is given
@@ -63,10 +65,6 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", bare).split())
 
 
-def _query(name: str) -> str:
-    return (QUERIES / name).read_text(encoding="utf-8")
-
-
 class Index:
     """The reconcilable things of one store, with their names and classes."""
 
@@ -75,6 +73,10 @@ class Index:
         self.space = space
         self.entities: dict[str, Entity] = {}
         self.kinds: dict[str, str] = {}
+        # per property and per kind, the answers of a read-only store, kept for the process
+        # (bounded: clients choose the properties they ask about)
+        self._values = lru_cache(maxsize=64)(self._values)  # type: ignore[method-assign]
+        self.properties = lru_cache(maxsize=64)(self.properties)  # type: ignore[method-assign]
         for kind in kinds:
             self._load(kind)
         self._names: list[str] = []
@@ -83,16 +85,13 @@ class Index:
             for name in sorted(entity.names):
                 self._names.append(name)
                 self._owners.append(entity)
-
-    def _select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> ox.QuerySolutions:
-        result = self.store.query(_query(query), substitutions={ox.Variable(k): v for k, v in bindings.items()})
-        assert isinstance(result, ox.QuerySolutions)
-        return result
+        #: every class the things have, with its label: what type suggestions choose from
+        self.types: dict[str, str] = {t: label for e in self.entities.values() for t, label in e.types.items()}
 
     def _load(self, kind: str) -> None:
         bindings: dict[str, ox.NamedNode | ox.Literal] = {"kind": ox.NamedNode(kind), "space": ox.Literal(self.space)}
         preferred: dict[str, list[str]] = {}
-        for row in self._select("reconcile-names.rq", **bindings):
+        for row in solutions(self.store, "reconcile-names", **bindings):
             iri = row["entity"].value
             entity = self.entities.setdefault(iri, Entity(iri, ""))
             entity.names.add(fold(row["name"].value))
@@ -101,15 +100,15 @@ class Index:
                 preferred.setdefault(iri, []).append(row["name"].value)
         for iri, labels in preferred.items():
             self.entities[iri].name = min(labels)  # several labels (disagreeing sources): the same one every time
-        for row in self._select("reconcile-types.rq", **bindings):
+        for row in solutions(self.store, "reconcile-types", **bindings):
             typed = self.entities.get(row["entity"].value)
             if typed is not None:
-                label = row["typeLabel"].value if row["typeLabel"] is not None else _local(row["type"].value)
+                label = row["typeLabel"].value if row["typeLabel"] is not None else local_name(row["type"].value)
                 typed.types.setdefault(row["type"].value, label)
-        self.kinds[kind] = next((e.types[kind] for e in self.entities.values() if kind in e.types), _local(kind))
+        self.kinds[kind] = next((e.types[kind] for e in self.entities.values() if kind in e.types), local_name(kind))
         for entity in self.entities.values():
             if not entity.name:
-                entity.name = min(entity.names) if entity.names else _local(entity.iri)
+                entity.name = min(entity.names) if entity.names else local_name(entity.iri)
 
     def find(self, query: str | None, types: list[str], type_strict: str, constraints: list[Constraint],
              limit: int) -> list[Candidate]:
@@ -132,7 +131,7 @@ class Index:
         candidates = [c for _closeness, c in ranked]
         if constraints:
             # with a name, only the best-named are worth checking; without, every holder of the
-            # first property is a candidate (up to a bound: each check is a query)
+            # first property is a candidate (up to a bound)
             shortlist = candidates[: max(limit * 5, 50)] if query else candidates[:HOLDERS_CHECKED]
             candidates = self._constrain(shortlist, constraints, name_given=bool(query))
         return [c for c in candidates if c.score >= NEAR][:limit]
@@ -164,14 +163,12 @@ class Index:
         out.sort(key=lambda c: -c.score)  # stable: equal scores keep the closeness order
         return out
 
-    def _values(self, constraint: Constraint, iri: str | None = None) -> dict[str, set[str]]:
-        """entity -> the values it has for the constraint's property, as compared (IRIs, the
-        identifiers of things, folded literals and folded labels of values)."""
-        bindings: dict[str, ox.NamedNode | ox.Literal] = {"property": ox.NamedNode(constraint.property)}
-        if iri is not None:
-            bindings["entity"] = ox.NamedNode(iri)
+    def _values(self, prop: str) -> dict[str, set[str]]:
+        """entity -> the values it has for a property, as compared (IRIs, the identifiers of
+        things, folded literals and folded labels of values). Asked once per property (see
+        ``__init__``): the store does not change, and a batch checks many candidates."""
         found: dict[str, set[str]] = {}
-        for row in self._select("reconcile-values.rq", **bindings):
+        for row in solutions(self.store, "reconcile-values", property=ox.NamedNode(prop)):
             value, values = row["value"], found.setdefault(row["entity"].value, set())
             if isinstance(value, ox.NamedNode):
                 values.add(value.value)
@@ -184,13 +181,14 @@ class Index:
         return found
 
     def _meets(self, iri: str, constraint: Constraint) -> bool:
-        return bool(self._values(constraint, iri).get(iri, set()) & set(constraint.values))
+        return bool(self._values(constraint.property).get(iri, set()) & set(constraint.values))
 
     def _holders(self, constraint: Constraint) -> list[str]:
         """The reconcilable things that meet one constraint: the candidates of a query that gives
         properties but no name."""
         wanted = set(constraint.values)
-        return [iri for iri, values in self._values(constraint).items() if iri in self.entities and values & wanted]
+        return [iri for iri, values in self._values(constraint.property).items()
+                if iri in self.entities and values & wanted]
 
     def suggest(self, prefix: str, types: list[str], limit: int) -> list[Entity]:
         """Things whose names start with (or contain a word starting with) ``prefix``: the
@@ -209,14 +207,10 @@ class Index:
 
     def properties(self, kind: str) -> list[dict[str, Any]]:
         """The properties things of one kind have, most used first."""
-        rows = self._select("reconcile-properties.rq", kind=ox.NamedNode(kind), space=ox.Literal(self.space))
+        rows = solutions(self.store, "reconcile-properties", kind=ox.NamedNode(kind), space=ox.Literal(self.space))
         return [{"id": r["property"].value,
-                 "name": r["propertyLabel"].value if r["propertyLabel"] is not None else _local(r["property"].value),
+                 "name": r["propertyLabel"].value if r["propertyLabel"] is not None else local_name(r["property"].value),
                  "uses": int(r["uses"].value)} for r in rows]
-
-
-def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
 _LOCK = threading.Lock()

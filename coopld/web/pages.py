@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from coopld.web.resources import local_href
-from coopld.web.stats import select
+from coopld.web.stats import select_once
 
 bp = Blueprint("pages", __name__)
 
@@ -14,7 +14,7 @@ bp = Blueprint("pages", __name__)
 def index() -> str:
     summary = current_app.extensions["coopld_summary"]
     settings = current_app.config["COOPLD_SETTINGS"]
-    timeline = [{**row, "href": local_href(row["event"])} for row in select("timeline")]
-    organizations = [{**row, "href": local_href(row["organization"])} for row in select("top-organizations")]
+    timeline = [{**row, "href": local_href(row["event"])} for row in select_once("timeline")]
+    organizations = [{**row, "href": local_href(row["organization"])} for row in select_once("top-organizations")]
     return render_template("index.html", counts=summary["counts"], timeline=timeline, organizations=organizations,
                            id_base=settings.id_base, graph_base=settings.graph_base)

@@ -1,6 +1,7 @@
-"""The query process of :mod:`coopld.web.runner`: reads pickled (query, options, formats) from
-stdin, answers pickled (status, kind, payload) on stdout, until stdin closes. It imports only
-pyoxigraph, so it starts fast, and it is the only place public queries run."""
+"""The query process of :mod:`coopld.web.runner`: reads pickled (query, options, media types of
+the result formats) from stdin, answers pickled (status, kind, payload) on stdout, until stdin
+closes. Run as a script, it imports only pyoxigraph, so it starts fast after a query it had to
+stop; it is the only place public queries run."""
 
 from __future__ import annotations
 
@@ -11,12 +12,26 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from coopld.web.runner import Capped
 
-RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
-           "tsv": ox.QueryResultsFormat.TSV}
-RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES,
-       "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+class Capped:
+    """A binary sink that stops the serialization once it holds ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+        self.exceeded = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.exceeded = True
+            raise OSError("result too large")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
 
 
 def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None, str | None],
@@ -44,9 +59,9 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
     output = cast(IO[bytes], sink)  # pyoxigraph only calls write() and flush()
     try:
         if isinstance(result, ox.QueryTriples):
-            result.serialize(output, format=RDF[wanted])
+            result.serialize(output, format=ox.RdfFormat.from_media_type(wanted))
         else:
-            result.serialize(output, format=RESULTS[wanted])
+            result.serialize(output, format=ox.QueryResultsFormat.from_media_type(wanted))
     except MemoryError:
         return ("error", "memory", "the query needed more memory than this server allows")
     except Exception as exc:  # pyoxigraph reports a failing sink and evaluation errors alike

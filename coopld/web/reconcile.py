@@ -51,7 +51,7 @@ def _settings() -> Settings:
 
 
 def _space() -> str:
-    return _settings().base_iri + "id/"
+    return _settings().id_base
 
 
 def _index() -> Index:
@@ -181,10 +181,7 @@ def suggest_entity() -> Response:
 def suggest_type() -> Response:
     index = _index()
     prefix = fold(request.args.get("prefix", ""))
-    types: dict[str, str] = {}
-    for entity in index.entities.values():
-        types.update(entity.types)
-    found = sorted((t for t in types.items() if _starts(prefix, t[1]) or _starts(prefix, t[0].rsplit("#", 1)[-1])),
+    found = sorted((t for t in index.types.items() if _starts(prefix, t[1]) or _starts(prefix, t[0].rsplit("#", 1)[-1])),
                    key=lambda t: (t[0] not in index.kinds, t[1], t[0]))
     return _json({"result": [{"id": t, "name": n} for t, n in found][:_limit()]})
 

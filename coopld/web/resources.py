@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,7 +25,7 @@ from rdflib import Graph
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
 from coopld.web import documentation
-from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label_triples
+from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label, label_triples, local_name
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
 
 bp = Blueprint("resources", __name__)
@@ -120,19 +122,25 @@ def named_graph(path: str) -> Response:
 def shapes(ext: str | None = None) -> Response:
     """The SHACL shapes the data are validated with (their IRIs appear in validation reports)."""
     fmt, negotiated = _choose(ext)
-    triples: list[ox.Triple] = []
-    for path in sorted(_settings().shapes_dir.glob("*.ttl")):
-        triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    turtle, triples = _shapes(_settings().shapes_dir)
     iri = VOCAB_ROOT + "shapes"
     if fmt is HTML:
-        body = render_template("shapes.html", turtle="".join(p.read_text(encoding="utf-8")
-                                                           for p in sorted(_settings().shapes_dir.glob("*.ttl"))))
+        body = render_template("shapes.html", turtle=turtle)
         response = Response(body, mimetype="text/html")
         if negotiated:
             response.headers["Vary"] = "Accept"
         return response
-    described = Description(iri, sorted(triples, key=str), len(triples), 1, 1)
+    described = Description(iri, list(triples), len(triples), 1, 1)
     return _respond(described, iri, "/shapes", fmt, negotiated)
+
+
+@cache
+def _shapes(shapes_dir: Path) -> tuple[str, tuple[ox.Triple, ...]]:
+    """The shapes' Turtle and their triples (sorted), read once per process."""
+    paths = sorted(shapes_dir.glob("*.ttl"))
+    turtle = "".join(path.read_text(encoding="utf-8") for path in paths)
+    triples = (q.triple for path in paths for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return turtle, tuple(sorted(triples, key=str))
 
 
 @bp.route("/ontology")
@@ -170,7 +178,7 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
         response = Response(body, mimetype="text/html")
     else:
         triples = described.triples + label_triples(store, described)
-        response = Response(_serialize(triples, fmt), content_type=_content_type(fmt))
+        response = Response(_serialize(triples, fmt), mimetype=fmt.media_type)
     links = [f'<{base}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in DOC_FORMATS]
     if described.page > 1:
         links.append(f'<{base}.{fmt.extension}?page={described.page - 1}>; rel="prev"')
@@ -188,10 +196,6 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
     response.cache_control.max_age = 300
     response.make_conditional(request)  # turns the response into a 304 when the client's copy is current
     return response
-
-
-def _content_type(fmt: Format) -> str:
-    return fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
 
 
 def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
@@ -215,7 +219,7 @@ def _not_found_response(iri: str, fmt: Format) -> Response:
                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
     else:
         body = f"# {iri} is not in this dataset\n".encode()
-    return Response(body, status=404, content_type=_content_type(fmt))
+    return Response(body, status=404, mimetype=fmt.media_type)
 
 
 # --- the HTML view -----------------------------------------------------------------------------
@@ -266,15 +270,15 @@ def _view(d: Description) -> dict[str, Any]:
         if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
             types.append(value)
             continue
-        properties.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(value)
+        properties.setdefault(d.labels.get(t.predicate.value, local_name(t.predicate.value)), []).append(value)
     inbound: dict[str, list[dict[str, str]]] = {}
     incoming = {t.predicate.value for t in d.inbound}
     for t in d.inbound:
         if below.get(t.predicate.value, set()) & incoming:
             continue
-        inbound.setdefault(d.labels.get(t.predicate.value, _short(t.predicate.value)), []).append(
+        inbound.setdefault(d.labels.get(t.predicate.value, local_name(t.predicate.value)), []).append(
             _value(t.subject, d.labels))
-    return {"title": d.labels.get(d.iri) or _short(d.iri), "types": types,
+    return {"title": d.labels.get(d.iri) or local_name(d.iri), "types": types,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
             "evidence": _evidence(store, d)}
 
@@ -286,16 +290,12 @@ def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
     if isinstance(node, ox.NamedNode):
-        return {"href": local_href(node.value), "text": labels.get(node.value, _short(node.value)), "iri": node.value}
+        return {"href": local_href(node.value), "text": labels.get(node.value, local_name(node.value)), "iri": node.value}
     if isinstance(node, ox.Literal):
         datatype = node.datatype.value.rsplit("#", 1)[-1] if node.datatype else ""
         note = node.language or ("" if datatype in ("string", "langString") else datatype)
         return {"text": node.value, "note": note}
     return {"text": str(node)}
-
-
-def _short(iri: str) -> str:
-    return re.split(r"[#/]", iri.rstrip("/"))[-1] or iri
 
 
 _EVIDENCE = ox.NamedNode("https://w3id.org/coopld/ontology#evidence")
@@ -346,7 +346,5 @@ def _one(store: ox.Store, subject: ox.NamedNode, predicate: str) -> Any:
 
 
 def label_of(store: ox.Store, iri: str) -> str:
-    from coopld.web.describe import label
-
-    return label(store, ox.NamedNode(iri)) or _short(iri)
+    return label(store, ox.NamedNode(iri)) or local_name(iri)
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 
@@ -28,38 +29,21 @@ class QueryFailed(Exception):
         super().__init__(message)
 
 
+CHILD = Path(__file__).with_name("query_child.py")
+
+
 @dataclass(frozen=True)
 class Answer:
     kind: str  # "solutions" | "boolean" | "triples"
     body: bytes
 
 
-class Capped:
-    """A binary sink that stops the serialization once it holds ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.limit = limit
-        self.exceeded = False
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            self.exceeded = True
-            raise OSError("result too large")
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        return None
-
-
 class QueryRunner:
     """One child process per server process; queries from that process go through it in turn.
 
-    The child is ``python -m coopld.web.query_child``; requests and answers are pickled tuples
-    on its stdin and stdout."""
+    The child is ``query_child.py``, run as a script so that it imports pyoxigraph and nothing
+    of coopld (whose package imports Flask and rdflib); requests and answers are pickled tuples
+    on its stdin and stdout, formats named by their media types."""
 
     def __init__(self, store_dir: str, *, timeout: float, max_bytes: int, memory: int = 0) -> None:
         self.store_dir = store_dir
@@ -71,7 +55,8 @@ class QueryRunner:
         self._owner_pid: int | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "coopld.web.query_child", self.store_dir, str(self.max_bytes),
+        # -P: coopld/web/ is not put on the child's import path
+        process = subprocess.Popen([sys.executable, "-P", str(CHILD), self.store_dir, str(self.max_bytes),
                                     str(self.memory)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._process, self._owner_pid = process, os.getpid()
         return process

@@ -21,6 +21,11 @@ _NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
+def calls_service(text: str) -> bool:
+    """Whether a query has a SERVICE clause (the word in a string, an IRI or a comment does not count)."""
+    return bool(_SERVICE.search(_NOISE.sub(" ", text)))
+
+
 def _query_text() -> tuple[str, list[str], list[str]]:
     """The query and its dataset from any of the protocol's three request forms."""
     if "update" in request.values:
@@ -72,14 +77,14 @@ def sparql() -> Response:
     if len(text) > int(current_app.config["COOPLD_MAX_QUERY_LENGTH"]):
         raise PayloadTooLarge(f"the query is {len(text)} characters long; this endpoint takes at most "
                               f"{current_app.config['COOPLD_MAX_QUERY_LENGTH']}")
-    if not current_app.config["COOPLD_ALLOW_SERVICE"] and _SERVICE.search(_NOISE.sub(" ", text)):
+    if not current_app.config["COOPLD_ALLOW_SERVICE"] and calls_service(text):
         raise Forbidden("federated SERVICE calls are disabled on this endpoint")
     results_fmt, rdf_fmt = _maybe(RESULT_FORMATS), _maybe(RDF_FORMATS)
     if results_fmt is None and rdf_fmt is None:
         raise NotAcceptable(RESULT_FORMATS + RDF_FORMATS)
     try:
         answer = runner().run(text, {"default_graph": default_graphs, "named_graphs": named_graphs},
-                              results_fmt.name if results_fmt else None, rdf_fmt.name if rdf_fmt else None)
+                              results_fmt.media_type if results_fmt else None, rdf_fmt.media_type if rdf_fmt else None)
     except QueryFailed as exc:
         if exc.kind == "not-acceptable":
             raise NotAcceptable(RDF_FORMATS if exc.message == "triples" else RESULT_FORMATS) from exc
@@ -92,8 +97,7 @@ def sparql() -> Response:
         raise HTTPError(exc.message) from exc
     fmt = rdf_fmt if answer.kind == "triples" else results_fmt
     assert fmt is not None
-    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    return Response(answer.body, content_type=fmt.media_type + charset, headers={"Vary": "Accept"})
+    return Response(answer.body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
 
 
 def _service_or_page() -> Response:

@@ -13,12 +13,16 @@ from flask import current_app
 QUERIES = Path(__file__).parent / "queries"
 
 
+def solutions(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> ox.QuerySolutions:
+    """The solutions of ``queries/<name>.rq`` (a SELECT) over ``store``, with variables bound."""
+    result = store.query(query_text(name), substitutions={ox.Variable(k): v for k, v in bindings.items()})
+    assert isinstance(result, ox.QuerySolutions), name
+    return result
+
+
 def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
-    """Rows of one of the web layer's own queries, as plain Python values."""
-    store: ox.Store = current_app.extensions["coopld_store"]
-    text = _text(name)
-    result = store.query(text, substitutions={ox.Variable(k): v for k, v in bindings.items()})
-    assert isinstance(result, ox.QuerySolutions)
+    """Rows of one of the web layer's own queries over the served store, as plain Python values."""
+    result = solutions(current_app.extensions["coopld_store"], name, **bindings)
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:
@@ -37,8 +41,17 @@ def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, A
     return rows
 
 
+def select_once(name: str) -> list[dict[str, Any]]:
+    """Rows of a query without bindings, asked once per server process: a server never writes
+    its store, so the landing page and the VoID description need not ask again."""
+    answered: dict[str, list[dict[str, Any]]] = current_app.extensions.setdefault("coopld_rows", {})
+    if name not in answered:
+        answered[name] = select(name)
+    return answered[name]
+
+
 @cache
-def _text(name: str) -> str:
+def query_text(name: str) -> str:
     return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from coopld.config import VOCAB_ROOT
 from coopld.web.formats import HTML, RDF_FORMATS, negotiate
-from coopld.web.stats import dataset_stats, select
+from coopld.web.stats import dataset_stats, select_once
 
 bp = Blueprint("void", __name__)
 
@@ -24,7 +24,7 @@ def description_turtle() -> str:
     root = request.url_root
     summary = current_app.extensions["coopld_summary"]
     dumps = [{"name": name, "url": f"{root}downloads/{name}", **info} for name, info in sorted(summary["dumps"].items())]
-    examples = [r["event"] for r in select("timeline")[:3]]
+    examples = [r["event"] for r in select_once("timeline")[:3]]
     return render_template("void.ttl", dataset=settings.base_iri + ".well-known/void#dataset",
                            dataset_doc=settings.base_iri + ".well-known/void", root=root, endpoint=root + "sparql",
                            uri_space=settings.id_base, stats=dataset_stats(), dumps=dumps, examples=examples,
@@ -43,5 +43,4 @@ def void() -> Response:
     else:
         assert fmt.rdf is not None
         body = bytes(ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE)), format=fmt.rdf) or b"")
-    charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-    return Response(body, content_type=fmt.media_type + charset, headers={"Vary": "Accept"})
+    return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
