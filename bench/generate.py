@@ -46,12 +46,17 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal
 from rdflib.namespace import SKOS
 from slugify import slugify
+
+from coopld import iris
+from coopld.extract.dates import PartialDate
+from coopld.records import META, body_digest
 
 #: Bump when the records this module writes change, so cached datasets are rebuilt.
 GENERATOR_VERSION = "1"
@@ -206,6 +211,10 @@ def _surname(person: Person) -> str:
     return person.name.split()[0 if family_first else -1]
 
 
+def _day(day: date) -> PartialDate:
+    return PartialDate(day.year, day.month, day.day)
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else ORDINAL_SUFFIX.get(n % 10, 'th')}"
 
@@ -238,12 +247,11 @@ class Event:
     key: str
     kind: str
     status: str
-    date: tuple[str, str] | None   # (lexical, xsd datatype)
+    date: PartialDate | None
     stated: str | None
     place: str | None
     orgs: list[Org]
     people: list[Person]
-    countries: list[str]
     ordinal: int | None = None
 
 
@@ -440,7 +448,7 @@ class ArticleWriter:
         w, rng = self.world, self.rng
         stem = f"{index:05d}_{hashlib.sha256(f'{seed}/{index}'.encode()).hexdigest()[:16]}"
         key = slugify(stem)
-        art = f"article/{key}"
+        art = iris.article(key)
         published = date(2015, 1, 1) + timedelta(days=rng.randrange(11 * 365))
         home = HOME if rng.random() < 0.9 else w.partner()
         guest = w.partner()
@@ -462,7 +470,7 @@ class ArticleWriter:
 
         def span(region: tuple[int, int]) -> dict[str, Any]:
             b, e = region
-            return {"@id": f"{art}#char={b},{e}", "@type": "TextSpan", "beginIndex": b, "endIndex": e,
+            return {"@id": iris.span(key, b, e), "@type": "TextSpan", "beginIndex": b, "endIndex": e,
                     "anchorOf": text.value[b:e], "referenceContext": art}
 
         def mention(iri: str) -> str:
@@ -490,8 +498,8 @@ class ArticleWriter:
         # the main events: one, or talks followed by a signing ceremony
         events: list[tuple[Event, list[tuple[int, int]], list[str]]] = []
         stated = f"on {MONTHS[day.month - 1]} {day.day}"
-        main = self._event(main_kind, "held", (day.isoformat(), "xsd:date"), stated, place, sides, people_main,
-                           [home, guest] if main_kind != "visit" else [guest], host)
+        main = self._event(main_kind, "held", _day(day), stated, place, sides, people_main,
+                           [home, guest] if main_kind != "visit" else [guest])
         verb = VERBS[main_kind]
         lead = text.add(f"{place_name} ({credit}) - The {sides[0].label} and the {sides[1].label} {stated} {verb} "
                         f"in {place_name} to discuss measures to strengthen their cooperation.", sep="")
@@ -499,8 +507,8 @@ class ArticleWriter:
         events.append((main, main_regions, []))
         signing: Event | None = None
         if budget > 1 and rng.random() < 0.3:
-            signing = self._event("signing-ceremony", "held", (day.isoformat(), "xsd:date"), stated, place, sides,
-                                  people_main[:2], [home, guest], host)
+            signing = self._event("signing-ceremony", "held", _day(day), stated, place, sides,
+                                  people_main[:2], [home, guest])
             sign_region = text.add(f"After the {w.kinds[main_kind]}, the two sides signed a memorandum of "
                                    f"understanding on cooperation in crime prevention.")
             events.append((signing, [lead, sign_region], []))
@@ -534,13 +542,14 @@ class ArticleWriter:
         refers: list[str] = []
         pair = sorted({home, guest})
         if signing is not None:
-            mou: dict[str, Any] = {"@id": mention(self._unique_agreement(f"agreement/mou-{'-'.join(pair)}-{day.isoformat()}")),
+            mou: dict[str, Any] = {"@id": mention(self._unique_agreement(
+                iris.agreement(iris.agreement_key("mou", False, pair, None, _day(day), key)))),
                    "@type": "MemorandumOfUnderstanding",
                    "title": f"Memorandum of understanding between {sides[0].label} and {sides[1].label}",
                    "label": f"Memorandum of understanding between {sides[0].label} and {sides[1].label}",
                    "party": [f"org/{sides[0].key}", f"org/{sides[1].key}"],
                    "subject": [f"topics:{t}" for t in topics[:rng.randint(1, 4)]],
-                   "status": "signed", "signedAt": f"event/{signing.key}", "evidence": [span(events[1][1][1])]}
+                   "status": "signed", "signedAt": iris.event(signing.key), "evidence": [span(events[1][1][1])]}
             agreements.append(mou)
             events[1][2].append(mou["@id"])
         if rng.random() < 0.45:
@@ -548,18 +557,19 @@ class ArticleWriter:
             parties = [w.lead_agency(pair[0]), w.lead_agency(pair[1])]
             region = text.add(f"They reviewed the implementation of the cooperation programme between the two ministries "
                               f"for {start}–{start + 2}.")
-            prog: dict[str, Any] = {"@id": mention(f"agreement/programme-{'-'.join(pair)}-{start}-{start + 2}"),
+            prog: dict[str, Any] = {"@id": mention(iris.agreement(
+                iris.agreement_key("programme", False, pair, (start, start + 2), None, key))),
                     "@type": "CooperationProgramme",
                     "title": f"Cooperation programme between {parties[0].label} and {parties[1].label} for "
                              f"{start}–{start + 2}",
                     "label": f"Cooperation programme between {parties[0].label} and {parties[1].label} for "
                              f"{start}–{start + 2}",
                     "party": [f"org/{parties[0].key}", f"org/{parties[1].key}"],
-                    "validityPeriod": {"@id": f"period/{start}-{start + 2}", "@type": "Interval",
+                    "validityPeriod": {"@id": iris.period(start, start + 2), "@type": "Interval",
                                        "label": f"{start}–{start + 2}",
-                                       "hasBeginning": {"@id": f"instant/{start}", "@type": "Instant", "label": str(start),
+                                       "hasBeginning": {"@id": iris.instant(start), "@type": "Instant", "label": str(start),
                                                         "inXSDgYear": str(start)},
-                                       "hasEnd": {"@id": f"instant/{start + 2}", "@type": "Instant",
+                                       "hasEnd": {"@id": iris.instant(start + 2), "@type": "Instant",
                                                   "label": str(start + 2), "inXSDgYear": str(start + 2)}},
                     "status": "signed" if start <= published.year else "planned", "evidence": [span(region)]}
             agreements.append(prog)
@@ -570,7 +580,7 @@ class ArticleWriter:
             region = text.add("The two sides will continue to implement the cooperation agreements signed by the "
                               "two ministries, especially those on mutual legal assistance.")
             parties = [w.lead_agency(pair[0]), w.lead_agency(pair[1])]
-            aset: dict[str, Any] = {"@id": mention(f"agreement/agreement-set-{'-'.join(pair)}-{key}"),
+            aset: dict[str, Any] = {"@id": mention(iris.agreement(iris.agreement_key("agreement", True, pair, None, None, key))),
                                     "@type": "CooperationAgreement",
                     "title": f"Cooperation agreements between {parties[0].label} and {parties[1].label}",
                     "label": f"Cooperation agreements between {parties[0].label} and {parties[1].label}",
@@ -594,10 +604,11 @@ class ArticleWriter:
 
         # the record, as the extractor writes it
         def event_json(ev: Event, regions: list[tuple[int, int]], extra: list[str], main_event: bool) -> dict[str, Any]:
-            out: dict[str, Any] = {"@id": f"event/{ev.key}", "@type": "CooperationEvent",
+            out: dict[str, Any] = {"@id": iris.event(ev.key), "@type": "CooperationEvent",
                                    "label": self._event_label(ev), "eventKind": f"kinds:{ev.kind}", "status": ev.status}
             if ev.date:
-                out["date"] = {"@value": ev.date[0], "@type": ev.date[1]}
+                lexical, datatype = ev.date.xsd()
+                out["date"] = {"@value": lexical, "@type": f"xsd:{datatype}"}
                 out["dateAsStated"] = ev.stated
             if ev.ordinal:
                 out["ordinal"] = ev.ordinal
@@ -619,14 +630,14 @@ class ArticleWriter:
             if main_event and refers:
                 out["refersTo"] = refers
             if signing is not None and ev is signing:
-                out["subEventOf"] = f"event/{main.key}"
+                out["subEventOf"] = iris.event(main.key)
             out["evidence"] = [span(r) for r in dict.fromkeys(regions)]
             return out
 
         body_text = text.value
         lead_text = body_text[lead[0]:lead[1]]
         record: dict[str, Any] = {
-            "_coopld": {"source": f"{stem}.txt", "article_sha256": hashlib.sha256(body_text.encode()).hexdigest(),
+            META: {"source": f"{stem}.txt", "article_sha256": hashlib.sha256(body_text.encode()).hexdigest(),
                         "extractor": "bench", "generated_sha256": ""},
             "@context": "https://w3id.org/coopld/context.jsonld",
             "@id": art, "@type": "Article",
@@ -646,8 +657,7 @@ class ArticleWriter:
             record["mentionsEvent"] = [event_json(ev, regs, extra, False) for ev, regs, extra in mentioned]
         record["mentions"] = mentions
         record["@included"] = [*agreements, *(included[k] for k in sorted(included))]
-        record["_coopld"]["generated_sha256"] = hashlib.sha256(
-            json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        record[META]["generated_sha256"] = body_digest(record)  # as the extractor writes it: not curated
         return stem, record, len(events) + len(mentioned)
 
     # pieces of a record ----------------------------------------------------------------------
@@ -664,30 +674,20 @@ class ArticleWriter:
     def _title(self, person: Person) -> str:
         return f"{self.world.roles[person.role]} of the {person.org.label}"
 
-    def _event(self, kind: str, status: str, when: tuple[str, str] | None, stated: str | None, place: str | None,
-               orgs: list[Org], people: list[Person], countries: list[str], host: str | None,
-               ordinal: int | None = None) -> Event:
-        """An event with a key of its own, as coopld mints them (what, when, between whom, where)."""
+    def _event(self, kind: str, status: str, when: PartialDate | None, stated: str | None, place: str | None,
+               orgs: list[Org], people: list[Person], countries: list[str], ordinal: int | None = None) -> Event:
+        """An event with a key of its own, minted as coopld mints it (``iris.event_key``)."""
         suffix = 1
         while True:
-            token = "undated" if when is None else (when[0] if not when[0].startswith("--") else "xxxx" + when[0][1:])
-            parts = (["planned"] if status == "planned" else []) + [token, kind]
-            if ordinal:  # a numbered event is known by its number and countries alone
-                parts = [kind, f"no{ordinal}"]
-            parts.extend(sorted(set(countries)))
-            where = place if place and place not in countries and not ordinal else None
-            if where:
-                parts.append(where)
-            if not ordinal and (when is None or when[0].startswith("--")):
-                parts.extend(sorted(p.key for p in people)[:2])
-            key = slugify("-".join(parts)) + (f"-{suffix}" if suffix > 1 else "")
+            key = iris.event_key(kind, when, countries, place, ordinal, [p.key for p in people])
+            key = ("planned-" if status == "planned" else "") + key + (f"-{suffix}" if suffix > 1 else "")
             if key not in self.event_keys:
                 self.event_keys.add(key)
-                return Event(key, kind, status, when, stated, place, orgs, people, countries, ordinal)
+                return Event(key, kind, status, when, stated, place, orgs, people, ordinal)
             # that event exists already (another article's): move this one by a day, or number it
-            if when is not None and when[1] == "xsd:date":
-                moved = date.fromisoformat(when[0]) - timedelta(days=1)
-                when, stated = (moved.isoformat(), "xsd:date"), f"on {MONTHS[moved.month - 1]} {moved.day}"
+            if when is not None and when.year and when.month and when.day:
+                moved = date(when.year, when.month, when.day) - timedelta(days=1)
+                when, stated = _day(moved), f"on {MONTHS[moved.month - 1]} {moved.day}"
             elif ordinal:
                 ordinal += 1
             else:
@@ -695,7 +695,7 @@ class ArticleWriter:
 
     def _event_label(self, ev: Event) -> str:
         w = self.world
-        when = ev.date[0] if ev.date else None
+        when = ev.date.xsd()[0] if ev.date else None
         where = (w.cities[ev.place]["name"] if ev.place in w.cities else w.countries[ev.place]["name"]) if ev.place else None
         paren = ", ".join(x for x in (where, when) if x)
         if ev.kind == "visit" and ev.people:
@@ -708,9 +708,9 @@ class ArticleWriter:
     def _participation(self, ev: Event, person: Person, region: tuple[int, int], included: dict[str, dict[str, Any]],
                        mention: Any, span: Any) -> dict[str, Any]:
         w = self.world
-        post_key = f"post/{person.org.key}/{person.role}"
+        post_key = iris.post(person.org.key, person.role)
         stated = f"{w.roles[person.role]} of the {person.org.label}"
-        out: dict[str, Any] = {"@id": f"participation/{ev.key}/{person.key}", "@type": "Participation",
+        out: dict[str, Any] = {"@id": iris.participation(ev.key, person.key), "@type": "Participation",
                                "label": f"{person.name}, {stated}", "participant": mention(f"person/{person.key}")}
         if person.rank:
             out["rank"] = f"ranks:{person.rank}"
@@ -772,50 +772,50 @@ class ArticleWriter:
             if planned:
                 month = (published.month % 12) + 1
                 year = published.year + (1 if month == 1 else 0)
-                when: tuple[str, str] | None = (f"{year}-{month:02d}", "xsd:gYearMonth") if rng.random() < 0.7 else None
+                when: PartialDate | None = PartialDate(year, month) if rng.random() < 0.7 else None
                 stated = f"in {MONTHS[month - 1]}" if when else None
                 region = text.add(f"{person.name} is expected to pay an official visit to "
                                   f"{w.countries[host]['name']}" + (f" {stated}." if stated else " soon."))
             else:
                 month = rng.randint(1, 12)
                 year = published.year - (1 if month >= published.month else 0)
-                when, stated = (f"{year}-{month:02d}", "xsd:gYearMonth"), f"in {MONTHS[month - 1]} {year}"
+                when, stated = PartialDate(year, month), f"in {MONTHS[month - 1]} {year}"
                 region = text.add(f"The official visit to {w.countries[host]['name']} by {w.roles[person.role]} "
                                   f"{person.name} {stated} gave a new impetus to the relations between the two countries.")
-            ev = self._event("visit", "planned" if planned else "held", when, stated, host, [head], [person], [visitor],
-                             host)
+            ev = self._event("visit", "planned" if planned else "held", when, stated, host, [head], [person], [visitor])
             return ev, [region], []
         if kind == "conference":
             ordinal = rng.randint(2, 12)
             month = rng.randint(1, 12)
             year = published.year - (1 if month >= published.month else 0)
-            when, stated = (f"{year}-{month:02d}", "xsd:gYearMonth"), f"in {MONTHS[month - 1]}"
+            when, stated = PartialDate(year, month), f"in {MONTHS[month - 1]}"
             orgs = [w.lead_agency(pair[0]), w.lead_agency(pair[1])]
             topic = w.some_topics(1, 2)
             region = text.add(f"The {_ordinal(ordinal)} conference between the two ministries on crime prevention, held "
                               f"{stated}, reached important results.")
-            ev = self._event("conference", "held", when, stated, None, orgs, [], pair, None, ordinal=ordinal)
+            ev = self._event("conference", "held", when, stated, None, orgs, [], pair, ordinal=ordinal)
             return ev, [region], topic
         if kind == "signing-ceremony":
             month = rng.randint(1, 12)
-            when, stated = (f"--{month:02d}", "xsd:gMonth"), f"in {MONTHS[month - 1]}"
+            when, stated = PartialDate(month=month), f"in {MONTHS[month - 1]}"
             orgs = [w.lead_agency(pair[0]), w.lead_agency(pair[1])]
             region = text.add(f"The two ministries signed a cooperation agreement {stated}, which is being carried out.")
-            ev = self._event("signing-ceremony", "held", when, stated, None, orgs, [], pair, None)
-            iri = mention(self._unique_agreement(f"agreement/agreement-{'-'.join(pair)}-xxxx-{month:02d}"))
+            ev = self._event("signing-ceremony", "held", when, stated, None, orgs, [], pair)
+            iri = mention(self._unique_agreement(iris.agreement(iris.agreement_key("agreement", False, pair, None, when,
+                                                                                    ev.key))))
             entry = {"@id": iri, "@type": "CooperationAgreement",
                      "title": f"Cooperation agreement between {orgs[0].label} and {orgs[1].label}",
                      "label": f"Cooperation agreement between {orgs[0].label} and {orgs[1].label}",
-                     "party": [f"org/{o.key}" for o in orgs], "status": "signed", "signedAt": f"event/{ev.key}",
+                     "party": [f"org/{o.key}" for o in orgs], "status": "signed", "signedAt": iris.event(ev.key),
                      "evidence": [span(region)]}
             agreements.append(entry)
             return ev, [region], [iri]
         # talks or a meeting held some months before
         past = published - timedelta(days=rng.randint(30, 700))
         stated = f"in {MONTHS[past.month - 1]} {past.year}"
-        when = (f"{past.year}-{past.month:02d}", "xsd:gYearMonth")
+        when = PartialDate(past.year, past.month)
         region = text.add(f"The {w.kinds[kind]} between the two sides {stated} opened new prospects for cooperation.")
-        ev = self._event(kind, "held", when, stated, None, list(sides), [], pair, None)
+        ev = self._event(kind, "held", when, stated, None, list(sides), [], pair)
         return ev, [region], []
 
 
@@ -866,13 +866,11 @@ def _map_batch(batch: list[tuple[str, dict[str, Any]]], infer: bool) -> tuple[li
 def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | None = None,
              log: Any = print) -> dict[str, Any]:
     """Write a build folder for ``params`` into ``out`` (replaced); return its summary."""
-    from coopld.build import ArticleResult, BuildResult, assemble, count, write_summary
+    from coopld.build import ArticleResult, BuildResult, assemble, count, graph_iri, map_and_check, write_summary
     from coopld.config import load_settings
     from coopld.dumps import write_dumps
-    from coopld.mapping import record_to_graph
     from coopld.resources import load_resources
     from coopld.store import write_store
-    from coopld.validate import validate
 
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -909,14 +907,11 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
     timings["map_and_infer"] = time.monotonic() - mark
 
     mark = time.monotonic()
-    for result, (_stem, record) in list(zip(results, items, strict=True))[:params.check]:
-        asserted_graph = record_to_graph(record, res.context, res.settings.id_base)
-        inferred_graph = res.reasoner.infer(asserted_graph)
-        report = validate(asserted_graph + inferred_graph + res.vocabularies, res.shapes)
+    for result, (_stem, record) in islice(zip(results, items, strict=True), params.check):
+        _asserted, _inferred, report = map_and_check(record, res)
         if report.violations:
             raise RuntimeError(f"generated record {result.path.stem} breaks a shape:\n" + "\n".join(report.messages))
-        result.report = report.graph.serialize(format="nt")
-        result.violations, result.warnings, result.messages = report.violations, report.warnings, report.messages
+        result.keep_report(report)
     timings["validate_sample"] = time.monotonic() - mark
 
     mark = time.monotonic()
@@ -927,11 +922,9 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
     out.mkdir(parents=True)
     mark = time.monotonic()
     outcome = BuildResult(results, report, out)
-    report_iri = _graph(settings, "validation-report")
-    if params.dumps == "all":
-        outcome.files = write_dumps(dataset, res.context, out, report_iri)
-    else:
-        outcome.files = _write_minimal_dumps(dataset, out, report_iri)
+    report_iri = graph_iri(settings, "validation-report")
+    outcome.files = write_dumps(dataset, res.context, out, report_iri,
+                                only=None if params.dumps == "all" else {"coopld.nq", "validation-report.ttl"})
     timings["dumps"] = time.monotonic() - mark
     mark = time.monotonic()
     outcome.counts = count(dataset, settings)
@@ -946,26 +939,6 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
                "seconds": {k: round(v, 1) for k, v in timings.items()}}
     (out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
-
-
-def _write_minimal_dumps(dataset: Any, out: Path, report_iri: Any) -> dict[str, str]:
-    """``coopld.nq`` (every named graph, sorted lines, as ``write_dumps`` writes it) and the
-    validation report; file name → SHA-256."""
-    lines: set[str] = set()
-    for graph in dataset.graphs():
-        suffix = f" <{graph.identifier}> ."
-        lines.update(line[:-2] + suffix for line in graph.serialize(format="nt").splitlines() if line.strip())
-    files = {"coopld.nq": ("\n".join(sorted(lines)) + "\n").encode("utf-8"),
-             "validation-report.ttl": dataset.graph(report_iri).serialize(format="turtle").encode("utf-8")}
-    for name, blob in files.items():
-        (out / name).write_bytes(blob)
-    return {name: hashlib.sha256(blob).hexdigest() for name, blob in files.items()}
-
-
-def _graph(settings: Any, name: str) -> Any:
-    from rdflib import URIRef
-
-    return URIRef(settings.graph_base + name)
 
 
 def main(argv: list[str] | None = None) -> int:

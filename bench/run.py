@@ -191,10 +191,12 @@ def rows(body: bytes) -> int | None:
 def sample_events(build: Path, base_iri: str, size: int, seed: int) -> list[str]:
     """Local paths (``event/<key>``) of a seeded random sample of the dataset's events."""
     import pyoxigraph as ox
+    from rdflib import RDF
+
+    from coopld.vocab import COOP
 
     store = ox.Store.read_only(str(build / "store"))
-    kind = ox.NamedNode("https://w3id.org/coopld/ontology#CooperationEvent")
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kind, rdf_type = ox.NamedNode(str(COOP.CooperationEvent)), ox.NamedNode(str(RDF.type))
     prefix = base_iri + "id/"
     events = sorted({q.subject.value for q in store.quads_for_pattern(None, rdf_type, kind, None)
                      if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)})

@@ -47,3 +47,16 @@ def test_every_scenario_gets_a_ratio_against_its_baseline(results: dict) -> None
         assert ratio["rps"] > 0 and ratio["p50"] > 0, name
     for scenario in results["scenarios"]:
         assert scenario["requests"] > 0 and scenario["failed"] == 0, scenario["name"]
+
+
+def test_generated_records_read_as_the_extractor_wrote_them(tmp_path: Path) -> None:
+    """The generator's records stand for extracted ones: coopld must not take them for records a
+    person corrected (it would then keep them over any rebuild)."""
+    from coopld.records import is_curated
+
+    proc = subprocess.run([sys.executable, "-m", "bench.generate", "--events", "12", "--out", str(tmp_path / "build"),
+                           "--records", str(tmp_path / "records")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in (tmp_path / "records").glob("*.json")]
+    assert records and not any(is_curated(record) for record in records)
