@@ -18,6 +18,13 @@ from slugify import slugify
 
 from coopld.errors import ArticleError
 
+# The limits a build applies unless coopld.toml's [coopld] section sets others. No news report
+# comes near them (the longest article in data/ has under 6 KB); they are there so that a file
+# dropped into the articles folder by mistake (a log, a dump) is a clear error in seconds rather
+# than minutes of extraction.
+DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
+DEFAULT_MAX_ARTICLE_LINES = 20_000
+
 _DATE_LINE = re.compile(r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+(.*?))?[ \t]*$")
 
 
@@ -57,8 +64,28 @@ def _trimmed(text: str, start: int, end: int) -> Region:
     return Region(start, end)
 
 
-def parse_article(path: Path, raw: bytes) -> Article:
-    """Split an article into date, caption or headline, and body; reject what is not one."""
+def _too_big(size: int, limit: int, unit: str, setting: str, *, more: bool = False) -> str:
+    """The reason an article is refused, naming the setting that would let it through."""
+    size_text = f"more than {limit:,}" if more else f"{size:,}"
+    return f"the article is {size_text} {unit}; the limit is {limit:,} {unit} (setting {setting})"
+
+
+def _check_limits(path: Path, raw: bytes, max_bytes: int | None, max_lines: int | None) -> None:
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise ArticleError(_too_big(len(raw), max_bytes, "bytes", "max_article_bytes"), path=path)
+    if max_lines is not None:
+        lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+        if lines > max_lines:
+            raise ArticleError(_too_big(lines, max_lines, "lines", "max_article_lines"), path=path)
+
+
+def parse_article(path: Path, raw: bytes, *, max_bytes: int | None = None,
+                  max_lines: int | None = None) -> Article:
+    """Split an article into date, caption or headline, and body; reject what is not one.
+
+    ``max_bytes`` and ``max_lines`` (None: no limit) turn an article too long to be news into an
+    error before any work is spent on it."""
+    _check_limits(path, raw, max_bytes, max_lines)
     if not raw.strip():
         raise ArticleError("the file is empty", path=path)
     try:
@@ -110,13 +137,26 @@ def parse_article(path: Path, raw: bytes) -> Article:
     )
 
 
-def read_article(path: Path) -> Article:
-    """Read and parse one article file, with an error that names the file when it cannot be."""
+def read_article(path: Path, *, max_bytes: int | None = None, max_lines: int | None = None) -> Article:
+    """Read and parse one article file, with an error that names the file when it cannot be.
+
+    Over ``max_bytes`` the file is rejected by the size ``stat()`` gives, before it is read, and
+    at most ``max_bytes + 1`` bytes are ever read (a file may grow between the two), so that a
+    50 MB file costs no more than a small one."""
     try:
-        raw = path.read_bytes()
+        if max_bytes is not None:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise ArticleError(_too_big(size, max_bytes, "bytes", "max_article_bytes"), path=path)
+            with path.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:  # it grew after stat(): how much more is not worth reading
+                raise ArticleError(_too_big(len(raw), max_bytes, "bytes", "max_article_bytes", more=True), path=path)
+        else:
+            raw = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read the file: {exc.strerror or exc}", path=path) from exc
-    return parse_article(path, raw)
+    return parse_article(path, raw, max_bytes=max_bytes, max_lines=max_lines)
 
 
 def article_paths(folder: Path) -> list[Path]:

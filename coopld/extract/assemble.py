@@ -8,6 +8,7 @@ event is the main news, who took part in what, which date and place each event h
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from coopld.articles import Article
@@ -18,6 +19,7 @@ from coopld.extract.events import Candidate, Event, EventFinder
 from coopld.extract.lexicon import Lexicon, norm
 from coopld.extract.people import PeopleFinder, PersonMention, Post, Unnamed, demonym_references
 from coopld.extract.registry import Registry
+from coopld.extract.spans import SpanIndex
 from coopld.extract.text import Sentence, sentences
 from coopld.extract.topics import topics_in
 
@@ -145,13 +147,14 @@ class Extractor:
         mains = [e for e in events if e.main]
         if not mains:
             return None
-        return min(mains, key=lambda e: (self.lex.event_kinds[e.kind].principal, events.index(e)))
+        order = {id(e): i for i, e in enumerate(events)}  # not events.index: that is quadratic
+        return min(mains, key=lambda e: (self.lex.event_kinds[e.kind].principal, order[id(e)]))
 
     def _settle_events(self, ex: Extraction, annotated: dict[int, list[Mention]],
                        org_keys: dict[tuple[int, int], str]) -> None:
         art, reg = ex.article, ex.registry
         ex.principal = self._principal(ex.events)
-        mentioned_spans = [p for e in ex.events if not e.main for p in e.phrases()]
+        mentioned_spans = SpanIndex(p for e in ex.events if not e.main for p in e.phrases())
         anaphoric: dict[int, list[tuple[Event, Candidate]]] = {}
         for e in ex.events:
             for c in e.candidates:
@@ -172,10 +175,10 @@ class Extractor:
                 e.date, e.date_stated = dated.date, dated.date_stated
             if e.ordinal is None:
                 e.ordinal = next((c.ordinal for c in e.candidates if c.ordinal), None)
+        main_in_sentence = _main_events_by_sentence(ex.events)
         for e in (ev for ev in ex.events if ev.main):
             for c in e.candidates:
-                same_sentence = [o for o in ex.events if o is not e and o.main
-                                 and any(oc.sentence.index == c.sentence.index for oc in o.candidates)]
+                same_sentence = [o for o in main_in_sentence.get(c.sentence.index, []) if o is not e]
                 refs = [o for o, oc in anaphoric.get(c.sentence.index, []) if o is not e and o.main]
                 for other in same_sentence + refs:
                     if e.date is None and other.date is not None:
@@ -195,14 +198,14 @@ class Extractor:
         self._topics(ex, mentioned_spans)
 
     def _place(self, c: Candidate, mentions: list[Mention], reg: Registry, *, own: bool,
-               excluded: list[tuple[int, int]] | None = None) -> str | None:
+               excluded: SpanIndex | None = None) -> str | None:
         """"in Hanoi" in the event's own phrase (or "visit to Russia"); else in its sentence."""
         s = c.sentence
         lo, hi = (c.phrase_start, c.phrase_end) if own else (s.start, s.end)
         for m in mentions:
             if m.type not in ("city", "country") or not (lo <= m.start and m.end <= hi):
                 continue
-            if excluded and any(a <= m.start < b for a, b in excluded):
+            if excluded and excluded.covers(m.start):
                 continue
             before = s.text[:m.start - s.start]
             if re.search(r"\bin\s+(?:the\s+)?$", before) or (
@@ -210,7 +213,7 @@ class Extractor:
                 return reg.place(m)
         return None
 
-    def _people(self, ex: Extraction, mentioned_spans: list[tuple[int, int]],
+    def _people(self, ex: Extraction, mentioned_spans: SpanIndex,
                 annotated: dict[int, list[Mention]]) -> None:
         # sentences that tell of another main event and not of the principal one ("Following
         # the talks, X and Y signed ..."): their officials took part in that event
@@ -218,57 +221,48 @@ class Extractor:
                            for c in e.candidates if not c.anaphoric}
         if ex.principal is not None:
             other_sentences -= {c.sentence.index for c in ex.principal.candidates if not c.anaphoric}
+        named = _NamedPeople(ex.people, mentioned_spans)
         for e in ex.events:
-            chosen: list[str] = []
-            sentence_ids = {s.index for s in e.sentences}
-            for facts in ex.people.values():
-                for pm in facts.mentions:
-                    inside_mentioned = any(a <= pm.name_start < b for a, b in mentioned_spans)
-                    if not e.main:
-                        hit = any(a <= pm.name_start < b for a, b in e.phrases())
-                    elif e is ex.principal:
-                        hit = not inside_mentioned and pm.sentence not in other_sentences
-                    else:
-                        hit = pm.sentence in sentence_ids and not inside_mentioned
-                    if hit and facts.key not in chosen:
-                        chosen.append(facts.key)
+            if not e.main:
+                chosen = named.in_spans(e.phrases())
+            elif e is ex.principal:
+                chosen = named.outside(other_sentences)
+            else:
+                chosen = named.in_sentences({s.index for s in e.sentences})
+            taken = set(chosen)
             for s in e.sentences:
                 for start, _end, dem in demonym_references(s, self.lex.demonym_re, _REFERENCE_NOUNS):
                     if not e.main and not any(a <= start < b for a, b in e.phrases()):
                         continue
                     country = self.lex.country_by_demonym.get(norm(dem))
-                    matches = [k for k, f in ex.people.items()
-                               if ex.registry.persons[k].country == country and k not in chosen
-                               and not all(any(a <= pm.name_start < b for a, b in mentioned_spans)
-                                           for pm in f.mentions)]
+                    matches = [k for k in named.of_country(ex.registry, country) if k not in taken]
                     if len(matches) == 1:
                         chosen.append(matches[0])
+                        taken.add(matches[0])
             e.persons = chosen
 
     def _orgs(self, ex: Extraction, annotated: dict[int, list[Mention]], org_keys: dict[tuple[int, int], str],
-              mentioned_spans: list[tuple[int, int]]) -> None:
+              mentioned_spans: SpanIndex) -> None:
         reg = ex.registry
-        named = [span for s in ex.sentences for span in EventFinder.named_events(s)]
+        named = SpanIndex(span for s in ex.sentences for span in EventFinder.named_events(s))
+        titles = _titles_by_sentence(ex)
+        officials = _UnnamedIndex(ex.unnamed)
         for e in ex.events:
             orgs: list[str] = []
             for key in e.persons:
                 represented = next((p.org for p in ex.people[key].posts if p.org), None)
                 if represented and represented not in orgs:
                     orgs.append(represented)
-            for official in ex.unnamed:
-                inside = any(a <= official.start < b for a, b in e.phrases())
-                if inside or (e.main and official.sentence in {s.index for s in e.sentences}
-                              and not any(a <= official.start < b for a, b in mentioned_spans)):
-                    for post in official.posts:
-                        if post.org and post.org not in orgs:
-                            orgs.append(post.org)
+            for official in officials.of_event(e, mentioned_spans):
+                for post in official.posts:
+                    if post.org and post.org not in orgs:
+                        orgs.append(post.org)
             for c in e.candidates:
                 s = c.sentence
                 for m in annotated[s.index]:
                     in_phrase = c.phrase_start <= m.start < c.phrase_end
-                    subject = e.main and m.end <= c.start and not any(a <= m.start < b for a, b in mentioned_spans)
-                    if not (in_phrase or (subject and not c.anaphoric)) or any(
-                            a <= m.start and m.end <= b for a, b in named):
+                    subject = e.main and m.end <= c.start and not mentioned_spans.covers(m.start)
+                    if not (in_phrase or (subject and not c.anaphoric)) or named.contains(m.start, m.end):
                         continue
                     if m.type == "collective" and m.function:
                         for member in self._collective(ex, m):
@@ -278,20 +272,14 @@ class Extractor:
                     found = org_keys.get((m.start, m.end))
                     if found is None:
                         continue
-                    if reg.orgs[found].type not in ("NewsAgency",) and found not in orgs and not self._in_title(
-                            m, ex, s.index):
+                    if reg.orgs[found].type not in ("NewsAgency",) and found not in orgs and not _in_title(
+                            m, titles.get(s.index, [])):
                         orgs.append(found)
             if not orgs and not e.main and not e.persons and any(
                     p.search(c.sentence.text[:c.start - c.sentence.start])
                     for c in e.candidates for p in self.lex.cue("parties.main_sides")):
                 orgs = self.sides(ex)  # "The two sides agreed to hold the first ... dialogue"
             e.orgs = orgs
-
-    @staticmethod
-    def _in_title(m: Mention, ex: Extraction, sentence: int) -> bool:
-        """An organization inside an official's titles is represented through that official."""
-        return any(pm.sentence == sentence and pm.start <= m.start and m.end <= pm.end
-                   for f in ex.people.values() for pm in f.mentions)
 
     def sides(self, ex: Extraction, noun: str | None = None) -> list[str]:
         """The two (or more) sides of the main news: for each country of its officials, the
@@ -337,7 +325,7 @@ class Extractor:
                 out.append(country)
         return out
 
-    def _topics(self, ex: Extraction, mentioned_spans: list[tuple[int, int]]) -> None:
+    def _topics(self, ex: Extraction, mentioned_spans: SpanIndex) -> None:
         for e in ex.events:
             if e is ex.principal:
                 for s in ex.sentences:
@@ -349,16 +337,20 @@ class Extractor:
     # --- agreements ---------------------------------------------------------------------
 
     def _continuations(self, sents: list[Sentence], found: list[AgreementMention]) -> None:
+        last_singular: dict[int, AgreementMention] = {}  # by sentence, so the lookup is not a scan
+        for a in found:
+            if not a.plural:
+                last_singular[a.sentence.index] = a
         for s in sents:
             if not self.agreement_finder.continuation(s):
                 continue
-            previous = [a for a in found if a.sentence.index == s.index - 1 and not a.plural]
-            if previous:
-                previous[-1].subjects_text.append((s.start, s.text))
+            previous = last_singular.get(s.index - 1)
+            if previous is not None:
+                previous.subjects_text.append((s.start, s.text))
 
     def _settle_agreements(self, ex: Extraction, org_keys: dict[tuple[int, int], str]) -> None:
         reg = ex.registry
-        signings = [e for e in ex.events if e.kind == "signing-ceremony"]
+        signings = _Signings([e for e in ex.events if e.kind == "signing-ceremony"])
         for ag in ex.agreements:
             for m in ag.mentions:
                 for party in m.parties:
@@ -368,8 +360,7 @@ class Extractor:
                 for start, text in m.subjects_text:
                     ag.subjects.update(topics_in(self.lex, text, start))
             if ag.status != "planned" and not ag.plural:
-                ag.signed_at = next((e for e in signings if any(
-                    self._signs(c, m) for c in e.candidates for m in ag.mentions if m.signed_date is None)), None)
+                ag.signed_at = signings.first_signing(ag)
             signed_here = isinstance(ag.signed_at, Event) and ag.signed_at.main
             if not ag.parties and not ag.plural and (signed_here or any(m.main_sides for m in ag.mentions)):
                 ag.parties = self.sides(ex)
@@ -397,6 +388,125 @@ class Extractor:
     @staticmethod
     def _pseudo_candidate(m: AgreementMention) -> Candidate:
         return Candidate("signing-ceremony", m.sentence, m.start, m.end, m.start, m.sentence.end)
+
+
+def _main_events_by_sentence(events: list[Event]) -> dict[int, list[Event]]:
+    """The main events with a candidate in each sentence, in the events' order, each once: a
+    lookup instead of a scan of every event for every candidate."""
+    out: dict[int, list[Event]] = {}
+    for e in events:
+        if not e.main:
+            continue
+        for index in dict.fromkeys(c.sentence.index for c in e.candidates):
+            out.setdefault(index, []).append(e)
+    return out
+
+
+class _NamedPeople:
+    """Where the article names each person, indexed so that choosing the participants of every
+    event costs what the event's own sentences and phrases hold, not the whole article."""
+
+    def __init__(self, people: dict[str, PersonFacts], mentioned_spans: SpanIndex) -> None:
+        self.order = {key: i for i, key in enumerate(people)}
+        named = [(key, pm, mentioned_spans.covers(pm.name_start))
+                 for key, facts in people.items() for pm in facts.mentions]
+        self.named = named
+        self.by_sentence: dict[int, list[tuple[str, PersonMention, bool]]] = {}
+        for item in named:
+            self.by_sentence.setdefault(item[1].sentence, []).append(item)
+        by_start = sorted((pm.name_start, self.order[key]) for key, pm, _ in named)
+        self.starts = [start for start, _ in by_start]
+        keys = list(people)
+        self.start_owner = [keys[i] for _, i in by_start]
+        # a person all of whose names lie in mentioned events' phrases is no demonym's referent
+        self.referable = [key for key, facts in people.items()
+                          if not all(mentioned_spans.covers(pm.name_start) for pm in facts.mentions)]
+        self._countries: dict[str | None, list[str]] | None = None
+
+    def _in_order(self, keys: set[str]) -> list[str]:
+        return sorted(keys, key=self.order.__getitem__)
+
+    def in_spans(self, spans: list[tuple[int, int]]) -> list[str]:
+        """Persons named inside any of the spans."""
+        found: set[str] = set()
+        for a, b in spans:
+            lo, hi = bisect_left(self.starts, a), bisect_left(self.starts, b)
+            found.update(self.start_owner[lo:hi])
+        return self._in_order(found)
+
+    def outside(self, sentences: set[int]) -> list[str]:
+        """Persons named outside mentioned events' phrases, in sentences other than these."""
+        return self._in_order({key for key, pm, inside in self.named if not inside and pm.sentence not in sentences})
+
+    def in_sentences(self, sentences: set[int]) -> list[str]:
+        """Persons named in these sentences, outside mentioned events' phrases."""
+        return self._in_order({key for index in sentences for key, _, inside in self.by_sentence.get(index, [])
+                               if not inside})
+
+    def of_country(self, registry: Registry, country: str | None) -> list[str]:
+        """The referable persons of a country, in the article's order."""
+        if self._countries is None:
+            self._countries = {}
+            for key in self.referable:
+                self._countries.setdefault(registry.persons[key].country, []).append(key)
+        return self._countries.get(country, [])
+
+
+def _titles_by_sentence(ex: Extraction) -> dict[int, list[tuple[int, int]]]:
+    """The spans of officials' names and titles, by sentence."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for facts in ex.people.values():
+        for pm in facts.mentions:
+            out.setdefault(pm.sentence, []).append((pm.start, pm.end))
+    return out
+
+
+def _in_title(m: Mention, titles: list[tuple[int, int]]) -> bool:
+    """An organization inside an official's titles is represented through that official."""
+    return any(start <= m.start and m.end <= end for start, end in titles)
+
+
+class _UnnamedIndex:
+    """Officials the article does not name, by position and by sentence."""
+
+    def __init__(self, unnamed: list[Unnamed]) -> None:
+        self.unnamed = unnamed
+        ordered = sorted((u.start, i) for i, u in enumerate(unnamed))
+        self.starts = [start for start, _ in ordered]
+        self.positions = [i for _, i in ordered]
+        self.by_sentence: dict[int, list[int]] = {}
+        for i, u in enumerate(unnamed):
+            self.by_sentence.setdefault(u.sentence, []).append(i)
+
+    def of_event(self, e: Event, mentioned_spans: SpanIndex) -> list[Unnamed]:
+        """Those inside the event's phrases, and for main news those in its sentences outside
+        every mentioned event's phrase; in the article's order."""
+        chosen: set[int] = set()
+        for a, b in e.phrases():
+            chosen.update(self.positions[bisect_left(self.starts, a):bisect_left(self.starts, b)])
+        if e.main:
+            for s in e.sentences:
+                chosen.update(i for i in self.by_sentence.get(s.index, [])
+                              if not mentioned_spans.covers(self.unnamed[i].start))
+        return [self.unnamed[i] for i in sorted(chosen)]
+
+
+class _Signings:
+    """The signing ceremonies' candidates by sentence, to find where an agreement was signed
+    without trying every ceremony against every agreement."""
+
+    def __init__(self, signings: list[Event]) -> None:
+        self.signings = signings
+        self.by_sentence: dict[int, list[tuple[int, Candidate]]] = {}
+        for position, e in enumerate(signings):
+            for c in e.candidates:
+                self.by_sentence.setdefault(c.sentence.index, []).append((position, c))
+
+    def first_signing(self, ag: Agreement) -> Event | None:
+        """The first ceremony one of whose triggers signs one of the agreement's undated mentions."""
+        positions = [position for m in ag.mentions if m.signed_date is None
+                     for position, c in self.by_sentence.get(m.sentence.index, []) if Extractor._signs(c, m)]
+        return self.signings[min(positions)] if positions else None
 
 
 def resolved_date(value: PartialDate | None) -> tuple[str, str] | None:

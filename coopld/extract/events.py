@@ -230,25 +230,39 @@ class EventFinder:
         for c in cands:
             c.mentioned = c.planned or (c.resolved is not None and main_date is not None
                                         and not _same_day(c.resolved, main_date, c.until))
+        in_sentence: dict[int, list[Candidate]] = {}
+        for c in cands:
+            in_sentence.setdefault(c.sentence.index, []).append(c)
         for c in cands:  # "signed a MoU during the visit ... in October 2019"
             if c.mentioned:
                 continue
-            host = next((r for r in cands if r is not c and r.sentence.index == c.sentence.index and r.part_of
+            host = next((r for r in in_sentence[c.sentence.index] if r is not c and r.part_of
                          and r.mentioned and r.kind != c.kind), None)
             if host is not None:
                 c.mentioned, c.planned, c.within = True, host.planned, host
         events: list[Event] = []
         owner: dict[int, Event] = {}
+        # the events made so far, looked up by kind (main) and by kind and day (mentioned): a
+        # scan of every event for every candidate is quadratic in a long article
+        main_of_kind: dict[str, list[Event]] = {}
+        mentioned_on: dict[tuple[str, int | None, int | None], list[Event]] = {}
         for c in cands:
             if not c.mentioned:
-                target = next((ev for ev in events if ev.main and ev.kind == c.kind
-                               and (ev.ordinal is None or c.ordinal is None or ev.ordinal == c.ordinal)), None)
+                target = next((ev for ev in main_of_kind.get(c.kind, [])
+                               if ev.ordinal is None or c.ordinal is None or ev.ordinal == c.ordinal), None)
+            elif c.resolved is not None:
+                day = (c.kind, c.resolved.month, c.resolved.day)
+                target = next((ev for ev in mentioned_on.get(day, [])
+                               if ev.date is not None and _same_day(ev.date, c.resolved)), None)
             else:
-                target = next((ev for ev in events if not ev.main and ev.kind == c.kind and c.resolved
-                               and ev.date is not None and _same_day(ev.date, c.resolved)), None)
+                target = None
             if target is None:
                 target = Event(c.kind, main=not c.mentioned, planned=c.planned)
                 events.append(target)
+                if target.main:
+                    main_of_kind.setdefault(c.kind, []).append(target)
+                elif c.resolved is not None:  # a mentioned event's date is its first candidate's
+                    mentioned_on.setdefault((c.kind, c.resolved.month, c.resolved.day), []).append(target)
             target.candidates.append(c)
             owner[id(c)] = target
             if c.ordinal and target.ordinal is None:

@@ -37,6 +37,15 @@ class RecordWriter:
         self.event_keys: dict[int, str] = {}
         self.agreement_keys: dict[int, str] = {}
         self.included: dict[str, dict[str, Any]] = {}
+        self._sentence_ids: dict[int, set[int]] = {}
+
+    def sentence_ids(self, e: Event) -> set[int]:
+        """The sentences an event is told in, worked out once per event and not once per
+        participant (the main news of a long article has hundreds of each)."""
+        ids = self._sentence_ids.get(id(e))
+        if ids is None:
+            ids = self._sentence_ids[id(e)] = {s.index for s in e.sentences}
+        return ids
 
     # spans --------------------------------------------------------------------------------
 
@@ -54,24 +63,19 @@ class RecordWriter:
 
     def assign_keys(self) -> None:
         taken: set[str] = set()
+        tried: dict[str, int] = {}  # per base, the suffix to try next: "base-2" .. were taken
         for e in self.ex.events:
             persons = e.persons or []
             key = iris.event_key(e.kind, e.date, self._countries(e.orgs), e.place, e.ordinal, persons)
             if e.planned and not key.startswith("planned"):
                 key = "planned-" + key
-            base, n = key, 2
-            while key in taken:
-                key, n = f"{base}-{n}", n + 1
-            taken.add(key)
+            key = _free_key(key, taken, tried)
             self.event_keys[id(e)] = key
         for ag in self.ex.agreements:
             signed = ag.signed_at.date if isinstance(ag.signed_at, Event) else None
             key = iris.agreement_key(ag.kind, ag.plural, self._countries(ag.parties), ag.period, signed,
                                      self.art.key)
-            base, n = key, 2
-            while key in taken:
-                key, n = f"{base}-{n}", n + 1
-            taken.add(key)
+            key = _free_key(key, taken, tried)
             self.agreement_keys[id(ag)] = key
 
     # nodes --------------------------------------------------------------------------------
@@ -134,7 +138,7 @@ class RecordWriter:
             org = next((p.org for p in posts if p.org), None)
             if org:
                 node["onBehalfOf"] = iris.org(org)
-        sentence_ids = {s.index for s in e.sentences}
+        sentence_ids = self.sentence_ids(e)
         first = next((pm for pm in facts.mentions if pm.sentence in sentence_ids), facts.mentions[0])
         sentence = self.ex.sentences[first.sentence]
         node["evidence"] = [self.span(sentence.start, sentence.end)]
@@ -272,6 +276,19 @@ class RecordWriter:
         first = next((s for s in self.ex.sentences if s.part == "body"), None)
         text = first.text if first else art.key
         return text if len(text) <= 120 else text[:117].rsplit(" ", 1)[0] + "…"
+
+
+def _free_key(key: str, taken: set[str], tried: dict[str, int]) -> str:
+    """``key``, or the first of ``key-2``, ``key-3`` ... not taken, now taken. Counting on from
+    the last suffix tried for the same base keeps many events of one key linear."""
+    base, n = key, tried.get(key, 2)
+    if n > 2:
+        key = f"{base}-{n - 1}"  # the last one handed out: taken, so the loop moves on
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    tried[base] = n
+    taken.add(key)
+    return key
 
 
 def _ordinal(n: int) -> str:

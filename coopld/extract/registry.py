@@ -59,6 +59,11 @@ class Registry:
         self.function_countries: dict[str, set[str]] = {}
         # every mention resolved so far, by span, so that a name resolves the same way twice
         self._resolved: dict[tuple[int, int], str | None] = {}
+        # organization keys by each tail after a "-" ("vn-police" under "police"), and persons by
+        # each word of their names: lookups that would otherwise scan every entity per mention
+        self._org_tails: dict[str, list[str]] = {}
+        self._org_order: dict[str, int] = {}
+        self._person_words: dict[str, set[str]] = {}
 
     # Places
 
@@ -90,8 +95,8 @@ class Registry:
             self.known_org(entry.parent, mentioned=False)
         if entry.country:
             self.country(entry.country, mentioned=False)
-        info = self.orgs.setdefault(key, OrgInfo(key, entry.name, entry.type, entry.country, entry.parent,
-                                                 entry.function, mentioned=mentioned))
+        info = self._org_info(key) or self._new_org(OrgInfo(key, entry.name, entry.type, entry.country, entry.parent,
+                                                        entry.function, mentioned=mentioned))
         info.mentioned = info.mentioned or mentioned
         if stated:
             info.stated.add(stated)
@@ -114,7 +119,7 @@ class Registry:
             label = stated  # "Australian Federal Police" is the agency's own name
         elif not any(w.lower() in label.lower() for w in (entry.name, *entry.aliases, *entry.demonyms)):
             label = f"{label} of {entry.name}"
-        info = self.orgs.setdefault(key, OrgInfo(key, label, spec.type, country, function=function))
+        info = self._org_info(key) or self._new_org(OrgInfo(key, label, spec.type, country, function=function))
         if stated:
             info.stated.add(stated)
         return key
@@ -123,7 +128,8 @@ class Registry:
         """The state as a body, for posts such as "President of China"."""
         key = f"state-{country}"
         self.country(country, mentioned=False)
-        self.orgs.setdefault(key, OrgInfo(key, self.lex.countries[country].state, "State", country, mentioned=False))
+        if key not in self.orgs:
+            self._new_org(OrgInfo(key, self.lex.countries[country].state, "State", country, mentioned=False))
         return key
 
     def default_country(self, function: str | None) -> str | None:
@@ -173,6 +179,18 @@ class Registry:
             return self._generic(name, mention.qualifier or self._country_in(name) or country_hint, stated)
         return None
 
+    def _org_info(self, key: str) -> OrgInfo | None:
+        return self.orgs.get(key)
+
+    def _new_org(self, info: OrgInfo) -> OrgInfo:
+        """Register an organization, and index its key by every tail after a "-"."""
+        self._org_order[info.key] = len(self._org_order)
+        self.orgs[info.key] = info
+        for i, char in enumerate(info.key):
+            if char == "-":
+                self._org_tails.setdefault(info.key[i + 1:], []).append(info.key)
+        return info
+
     def _registered(self, mention: Mention) -> str | None:
         """The key of an agency the article has already named on its own, else None."""
         key = None
@@ -183,17 +201,18 @@ class Registry:
                                                f"{mention.qualifier}-{mention.function}")
         elif mention.type == "generic" and mention.name:
             slug = slugify(mention.name)
-            key = next((k for k in self.orgs if k == slug or k.endswith("-" + slug)), None)
+            found = [*([slug] if slug in self.orgs else []), *self._org_tails.get(slug, [])]
+            key = min(found, key=self._org_order.__getitem__) if found else None
         return key if key in self.orgs and self.orgs[key].mentioned else None
 
     def _generic(self, name: str, country: str | None, stated: str) -> str:
         slug = slugify(name)
         if country is None:  # the same name met before with its country known
-            country = next((o.country for k, o in self.orgs.items() if k.endswith("-" + slug) and o.country), None)
+            country = next((o.country for k in self._org_tails.get(slug, []) if (o := self.orgs[k]).country), None)
         key = slug if country is None or country in slug else f"{country}-{slug}"
         if country:
             self.country(country, mentioned=False)
-        info = self.orgs.setdefault(key, OrgInfo(key, name, "GovernmentAgency", country))
+        info = self._org_info(key) or self._new_org(OrgInfo(key, name, "GovernmentAgency", country))
         info.stated.add(stated)
         return key
 
@@ -226,20 +245,33 @@ class Registry:
         """A person by gazetteer key, or a new one keyed by the name as first written."""
         if key is not None:
             entry = self.lex.persons[key]
-            info = self.persons.setdefault(key, PersonInfo(key, entry.name, entry.country, known=True))
+            info = self._person(PersonInfo(key, entry.name, entry.country, known=True))
             if entry.country:
                 self.country(entry.country, mentioned=False)
         else:
             key = slugify(name)
-            info = self.persons.setdefault(key, PersonInfo(key, name, country))
+            info = self._person(PersonInfo(key, name, country))
         if info.country is None and country is not None:
             info.country = country
             self.country(country, mentioned=False)
         info.stated.add(name)
+        self._index_words(key, name)
         return key
+
+    def _person(self, info: PersonInfo) -> PersonInfo:
+        """The person under this key, registered (and its name indexed) when new."""
+        known = self.persons.get(info.key)
+        if known is not None:
+            return known
+        self.persons[info.key] = info
+        self._index_words(info.key, info.name)
+        return info
+
+    def _index_words(self, key: str, name: str) -> None:
+        for word in name.replace(".", " ").split():
+            self._person_words.setdefault(word, set()).add(key)
 
     def person_by_part(self, part: str) -> str | None:
         """The one person of this article one of whose written names has this word."""
-        found = {p.key for p in self.persons.values()
-                 if any(part in stated.replace(".", " ").split() for stated in (*p.stated, p.name))}
-        return found.pop() if len(found) == 1 else None
+        found = self._person_words.get(part, set())
+        return next(iter(found)) if len(found) == 1 else None

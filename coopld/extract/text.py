@@ -20,8 +20,13 @@ _ABBREVIATIONS = {
     "comr", "insp", "supt", "cmdr", "cdr", "adm", "sgt", "cpl", "dep", "asst", "assoc", "rep", "gens", "cols",
 }
 
+# No news sentence is this long (the longest in data/ has 615 characters); longer runs of text
+# without a boundary are cut, so that the work per sentence stays bounded.
+MAX_SENTENCE = 2000
+
 _END = re.compile(r"[.!?]+(?:[\"”’')\]]*)|\n\s*\n|\n")
-_WORD_BEFORE = re.compile(r"(\w+)$")
+_WORD_CHAR = re.compile(r"\w")
+_NOT_BLANK = re.compile(r"[^ \t]")
 
 
 @dataclass(frozen=True)
@@ -35,14 +40,25 @@ class Sentence:
     part: str
 
 
+def word_before(text: str, pos: int) -> str:
+    r"""The run of word characters that ends at ``pos`` (or just before a newline there), read
+    backwards, so that finding it costs the word's length and not the text's: a search from the
+    start of the text at every full stop made long articles quadratic. It is what
+    ``re.search(r"(\w+)$", text, 0, pos)`` finds, ``$`` also matching before a final newline."""
+    end = pos - 1 if pos > 0 and text[pos - 1] == "\n" else pos
+    start = end
+    while start > 0 and _WORD_CHAR.match(text, start - 1):
+        start -= 1
+    return text[start:end]
+
+
 def _is_boundary(text: str, match: re.Match[str], limit: int) -> bool:
     """A full stop ends a sentence unless it closes an abbreviation or an initial, or the next
     character does not start a sentence."""
     if "\n" in match.group(0):
         return True
     end = match.end()
-    before = _WORD_BEFORE.search(text, 0, match.start())
-    word = before.group(1) if before else ""
+    word = word_before(text, match.start())
     if match.group(0).startswith(".") and word:
         bare = word.lower().rstrip(".")
         if bare in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
@@ -51,8 +67,11 @@ def _is_boundary(text: str, match: re.Match[str], limit: int) -> bool:
         return True
     nxt = text[end]
     if nxt in " \t":
-        rest = text[end:limit].lstrip(" \t")
-        return not rest or rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"“‘'–—-("
+        first = _NOT_BLANK.search(text, end, limit)
+        if first is None:
+            return True
+        char = first.group(0)
+        return char.isupper() or char.isdigit() or char in "\"“‘'–—-("
     # glued: "September 5.Deputy" ends a sentence, "VOV.VN" and "2.5" do not
     return nxt.isupper() and end + 1 < limit and text[end + 1].islower()
 
@@ -72,13 +91,39 @@ def _split(article: Article, region: Region, part: str, first_index: int) -> lis
 
 
 def _make(text: str, start: int, end: int, part: str, index: int) -> list[Sentence]:
+    """The sentence between two boundaries, trimmed; several when it is longer than
+    ``MAX_SENTENCE`` characters (see ``_pieces``); none when it holds no word."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end - start < 2 or not re.search(r"\w", text[start:end]):
+    if end - start > MAX_SENTENCE:
+        out: list[Sentence] = []
+        for piece_start, piece_end in _pieces(text, start, end):
+            out.extend(_make(text, piece_start, piece_end, part, index + len(out)))
+        return out
+    if end - start < 2 or not _WORD_CHAR.search(text, start, end):
         return []
     return [Sentence(index, start, end, text[start:end], part)]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run of text with no sentence boundary cut into pieces of at most ``MAX_SENTENCE``
+    characters, at the last whitespace of each where there is one.
+
+    The finders' work on one sentence grows faster than its length (each trigger looks at all
+    the text before it), which is harmless for news sentences, a few hundred characters long,
+    but would make a megabyte with no full stop take hours.
+    """
+    out: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(text.rfind(" ", start + 1, limit), text.rfind("\t", start + 1, limit))
+        cut = cut if cut > start else limit
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+    return out
 
 
 def sentences(article: Article) -> list[Sentence]:

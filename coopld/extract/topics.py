@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from coopld.extract.lexicon import Lexicon
+from coopld.extract.spans import SpanIndex
 
 
 def topics_in(lexicon: Lexicon, text: str, offset: int = 0,
-              excluded: list[tuple[int, int]] | None = None) -> dict[str, list[tuple[int, int]]]:
+              excluded: SpanIndex | None = None) -> dict[str, list[tuple[int, int]]]:
     """Topic keys found in ``text`` with where they were found; matches inside ``excluded``
-    spans (offsets in the article) do not count."""
+    spans (offsets in the article) do not count. The spans come indexed because the principal
+    event asks this of every sentence of the article."""
     found: dict[str, list[tuple[int, int]]] = {}
     for key, patterns in lexicon.topics.items():
         for pattern in patterns:
             for m in pattern.finditer(text):
                 start, end = offset + m.start(), offset + m.end()
-                if excluded and any(a <= start and end <= b for a, b in excluded):
+                if excluded and excluded.contains(start, end):
                     continue
                 found.setdefault(key, []).append((start, end))
     return found
