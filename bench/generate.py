@@ -12,8 +12,8 @@ keys officials no gazetteer lists (the gazetteer's own people are left out, thei
 From the records on, the build is coopld's own: ``coopld.mapping.record_to_graph`` maps each
 record to its article graph, ``coopld.infer.Reasoner`` closes the data under OWL RL,
 ``coopld.build.assemble`` adds the ontology, vocabulary, links and report graphs, and
-``write_dumps``, ``write_store`` and ``write_summary`` write the dumps, the store and
-``build.json``. Two shortcuts keep a 10,000-event dataset to minutes:
+``coopld.build.publish_dataset`` writes the dumps, the store and ``build.json`` as a generation.
+Three shortcuts keep a 10,000-event dataset to minutes:
 
 * inference runs over batches of articles (``--batch``) rather than article by article; the
   closure is the same (the build's own tests show per-article and whole-dataset closures
@@ -866,11 +866,10 @@ def _map_batch(batch: list[tuple[str, dict[str, Any]]], infer: bool) -> tuple[li
 def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | None = None,
              log: Any = print) -> dict[str, Any]:
     """Write a build folder for ``params`` into ``out`` (replaced); return its summary."""
-    from coopld.build import ArticleResult, BuildResult, assemble, count, graph_iri, map_and_check, write_summary
+    from coopld.build import ArticleResult, BuildResult, assemble, map_and_check, publish_dataset
     from coopld.config import load_settings
-    from coopld.dumps import write_dumps
+    from coopld.publish import Publisher
     from coopld.resources import load_resources
-    from coopld.store import write_store
 
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -922,18 +921,10 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
     out.mkdir(parents=True)
     mark = time.monotonic()
     outcome = BuildResult(results, report, out)
-    report_iri = graph_iri(settings, "validation-report")
-    outcome.files = write_dumps(dataset, res.context, out, report_iri,
-                                only=None if params.dumps == "all" else {"coopld.nq", "validation-report.ttl"})
-    timings["dumps"] = time.monotonic() - mark
-    mark = time.monotonic()
-    outcome.counts = count(dataset, settings)
-    timings["count"] = time.monotonic() - mark
-    mark = time.monotonic()
-    outcome.counts["quads_in_store"] = write_store(out / "coopld.nq", out / "store")
-    timings["store"] = time.monotonic() - mark
-    write_summary(outcome, settings)
-    outcome.written = True
+    with Publisher(out) as publisher:
+        publish_dataset(outcome, dataset, res, publisher,
+                        only=None if params.dumps == "all" else {"coopld.nq", "validation-report.ttl"})
+    timings["dumps_count_store"] = time.monotonic() - mark
     timings["total"] = time.monotonic() - started
     summary = {"params": asdict(params), "generator": GENERATOR_VERSION, "counts": outcome.counts,
                "seconds": {k: round(v, 1) for k, v in timings.items()}}

@@ -99,22 +99,23 @@ class Server:
     """gunicorn in its own process group, so that it and its workers' query processes stop together."""
 
     def __init__(self, build: Path, static: Path, workers: int, worker_timeout: int, logfile: Path,
-                 query_timeout: float | None = None) -> None:
+                 query_timeout: float | None = None, app: str = "bench.app:create_app()",
+                 config: tuple[str, ...] = ()) -> None:
         env = {**os.environ, "COOPLD_BUILD": str(build), "BENCH_STATIC_DIR": str(static)}
         if query_timeout is not None:
             env["COOPLD_QUERY_TIMEOUT"] = str(query_timeout)
         self.logfile = logfile
         self.workers = workers
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:0", "--workers", str(workers),
+        command = [sys.executable, "-m", "gunicorn", *config, "--bind", f"{HOST}:0", "--workers", str(workers),
                    "--worker-class", "sync", "--timeout", str(worker_timeout), "--graceful-timeout", "5",
-                   "--log-level", "info", "bench.app:create_app()"]
+                   "--log-level", "info", app]
         self._log = logfile.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.port = 0
 
-    def wait(self, limit: float) -> list[dict[str, Any]]:
-        """Wait until every worker answers (each loads rdflib's dataset first); their reports."""
+    def wait_listening(self, limit: float) -> None:
+        """Wait until gunicorn says where it listens."""
         deadline = time.monotonic() + limit
         while not self.port:
             self._alive()
@@ -124,6 +125,11 @@ class Server:
             elif time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start listening within {limit:g} s")
             time.sleep(0.2)
+
+    def wait(self, limit: float) -> list[dict[str, Any]]:
+        """Wait until every worker answers (each loads rdflib's dataset first); their reports."""
+        deadline = time.monotonic() + limit
+        self.wait_listening(limit)
         workers: dict[int, dict[str, Any]] = {}
         while len(workers) < self.workers:
             self._alive()

@@ -50,19 +50,24 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
     for notice in result.notices:
         click.echo(f"notice: {notice}", err=True)
     if result.report.violations:
-        click.echo(f"The dataset breaks {result.report.violations} SHACL constraint(s); nothing was published. "
-                   f"Report: {settings.out / 'validation-report.ttl'}", err=True)
+        click.echo(f"The dataset breaks {result.report.violations} SHACL constraint(s); nothing was published "
+                   f"and the dataset being served is unchanged. Report: {result.rejected}", err=True)
         for message in result.report.messages[:50]:
             click.echo(f"  - {message}", err=True)
         sys.exit(result.exit_code)
+    if result.refused:
+        click.echo(f"error: {result.refused}", err=True)
+        sys.exit(result.exit_code)
     c = result.counts
-    click.echo(f"Built {c['articles']} article(s) into {settings.out}/: {c['events']} events, "
+    click.echo(f"Built {c['articles']} article(s) into {result.generation}, now served from {settings.out}/: "
+               f"{c['events']} events, "
                f"{c['participations']} participations, {c['agreements']} agreements, {c['persons']} persons, "
                f"{c['organizations']} organizations; {c['asserted_triples']} asserted and "
                f"{c['inferred_triples']} inferred triples; {c['warnings']} warning(s); "
                f"store with {c['quads_in_store']} quads.")
     if result.errors:
-        click.echo(f"{len(result.errors)} article(s) could not be built (see above).", err=True)
+        kept = f"; {len(result.kept)} of them keep the data of their last good build" if result.kept else ""
+        click.echo(f"{len(result.errors)} article(s) could not be built (see above){kept}.", err=True)
     sys.exit(result.exit_code)
 
 
@@ -77,7 +82,8 @@ def extract(ctx: click.Context, article: Path) -> None:
 
     settings = _settings(ctx)
     lexicon = load_lexicon(settings.mappings_dir, settings.ontology_dir / "vocab")
-    click.echo(dump_json(extract_record(read_article(article), lexicon)), nl=False)
+    text = read_article(article, max_bytes=settings.max_article_bytes, max_lines=settings.max_article_lines)
+    click.echo(dump_json(extract_record(text, lexicon)), nl=False)
 
 
 @cli.command("validate")
@@ -156,10 +162,11 @@ def serve(host: str, port: int, build_dir: Path | None) -> None:
     from werkzeug.serving import run_simple
 
     from coopld.web import create_app
+    from coopld.web.headers import DevRequestHandler
 
     app = create_app({"COOPLD_BUILD": str(build_dir)} if build_dir else None)
     click.echo(f"coopld is serving {app.config['COOPLD_SETTINGS'].out}/ at http://{host}:{port}/")
-    run_simple(host, port, app, threaded=True)
+    run_simple(host, port, app, threaded=True, request_handler=DevRequestHandler)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from coopld.articles import DEFAULT_MAX_ARTICLE_BYTES, DEFAULT_MAX_ARTICLE_LINES
 from coopld.errors import ConfigError
 
 #: The persistent namespace of the vocabularies (ontology, topics, event kinds, ranks, roles).
@@ -34,6 +35,11 @@ class Settings:
     articles_dir: Path | None = None
     records_dir: Path | None = None
     out_dir: Path | None = None
+    #: an article longer than this is refused (a news report is tens of kilobytes)
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    max_article_lines: int = DEFAULT_MAX_ARTICLE_LINES
+    #: seconds one article may take from reading to validation before it is stopped
+    article_timeout: float = 120.0
 
     @property
     def ontology_dir(self) -> Path:
@@ -82,6 +88,9 @@ class Settings:
             )
         if parts.query or parts.fragment:
             raise ConfigError(f"base IRI {self.base_iri!r} must have no query or fragment")
+        for name in ("max_article_bytes", "max_article_lines", "article_timeout"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"setting {name} must be a positive number, not {getattr(self, name)!r}")
         for folder in (self.ontology_dir, self.mappings_dir, self.shapes_dir):
             if not folder.is_dir():
                 raise ConfigError("project folder is missing (set COOPLD_ROOT to the checkout)", path=folder)
@@ -89,7 +98,10 @@ class Settings:
 
 
 _ENV_KEYS = {"base_iri": "COOPLD_BASE_IRI", "articles_dir": "COOPLD_ARTICLES",
-             "records_dir": "COOPLD_RECORDS", "out_dir": "COOPLD_OUT"}
+             "records_dir": "COOPLD_RECORDS", "out_dir": "COOPLD_OUT",
+             "max_article_bytes": "COOPLD_MAX_ARTICLE_BYTES", "max_article_lines": "COOPLD_MAX_ARTICLE_LINES",
+             "article_timeout": "COOPLD_ARTICLE_TIMEOUT"}
+_NUMBERS = {"max_article_bytes": int, "max_article_lines": int, "article_timeout": float}
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -97,6 +109,11 @@ def _coerce(name: str, value: Any) -> Any:
         return Path(value) if value is not None else None
     if name == "base_iri":
         return str(value)
+    if name in _NUMBERS:
+        try:
+            return _NUMBERS[name](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"setting {name} must be a number, not {value!r}") from exc
     return value
 
 

@@ -6,8 +6,8 @@ triple once per graph that holds it (a city's label, stated by every article nam
 which multiplied the rows of a join by thousands on a large dataset; a real union default graph
 gives set semantics and plain, fast queries.
 
-A new store is loaded beside the old one and swapped in only when complete, so a failed
-build never leaves a half-loaded store behind.
+The store is written into a build's staging generation (``coopld.publish``), never into the
+one being served, so a failed or killed load leaves nothing half-done where a server looks.
 """
 
 from __future__ import annotations
@@ -21,25 +21,19 @@ from coopld.errors import StoreError
 
 
 def write_store(nquads: Path, store_dir: Path) -> int:
-    """Load the N-Quads dump into a fresh store at ``store_dir``; return its quad count."""
-    staging = store_dir.with_name(store_dir.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
+    """Load the N-Quads dump into a new store at ``store_dir``; return its quad count."""
+    if store_dir.exists():
+        raise StoreError("a store is already there; a store is only ever written into a new generation", path=store_dir)
     try:
-        store = ox.Store(str(staging))
+        store = ox.Store(str(store_dir))
         store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         store.bulk_load(input=_union(nquads), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         count = len(store)
         del store
     except (OSError, SyntaxError, ValueError) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise StoreError(f"cannot load the store: {exc}", path=staging) from exc
-    old = store_dir.with_name(store_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if store_dir.exists():
-        store_dir.rename(old)
-    staging.rename(store_dir)
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(store_dir, ignore_errors=True)
+        raise StoreError(f"cannot load the store: {exc}", path=store_dir) from exc
     return count
 
 

@@ -90,6 +90,7 @@ def test_a_violation_stops_publication_and_keeps_the_last_good_build(tmp_path: P
     out = tmp_path / "out"
     assert cli("build", str(articles), "--out", str(out)).returncode == 0
     good = (out / "coopld.nq").read_bytes()
+    served_report = (out / "validation-report.ttl").read_bytes()
     record = tmp_path / "records" / "001_d8ef363ee950f39f.json"
     text = record.read_text(encoding="utf-8").replace('"status": "held"', '"status": "signed"', 1)
     record.write_text(text, encoding="utf-8")
@@ -98,7 +99,9 @@ def test_a_violation_stops_publication_and_keeps_the_last_good_build(tmp_path: P
     assert "breaks 1 SHACL constraint" in run.stderr and "nothing was published" in run.stderr
     assert "https://w3id.org/coopld/id/event/2018-09-05-signing-ceremony-russia-vietnam-moscow" in run.stderr
     assert (out / "coopld.nq").read_bytes() == good
-    assert "sh:Violation" in (out / "validation-report.ttl").read_text(encoding="utf-8")
+    assert (out / "validation-report.ttl").read_bytes() == served_report, "the served listing's report is untouched"
+    assert str(out / "rejected" / "validation-report.ttl") in run.stderr
+    assert "sh:Violation" in (out / "rejected" / "validation-report.ttl").read_text(encoding="utf-8")
 
 
 def test_extract_prints_one_record(tmp_path: Path) -> None:

@@ -9,10 +9,8 @@ environment variables (``COOPLD_QUERY_TIMEOUT=10``), then ``overrides`` (tests).
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +18,15 @@ from flask import Flask
 from flask_cors import CORS
 
 from coopld.config import load_settings
-from coopld.errors import ConfigError, StoreError
+from coopld.errors import ConfigError
 from coopld.mapping import load_context
-from coopld.store import open_store
 from coopld.vocab import PREFIXES
+from coopld.web import generation
+from coopld.web.generation import open_generation
 
 DEFAULTS: dict[str, Any] = {
-    "COOPLD_ALLOW_SERVICE": False,   # federated SERVICE clauses would make the server fetch other sites
+    "COOPLD_FEDERATION_ENDPOINTS": [],  # the only endpoints SERVICE may call (none: no SERVICE, no network)
+    "COOPLD_QUERY_SANDBOX": True,    # run public queries only in a process without network (seccomp)
     "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
     "COOPLD_MAX_RESULT_BYTES": 50_000_000,  # size of a query's serialized result
     "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
@@ -57,23 +57,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config["COOPLD_" + key] = app.config.pop(key)
     app.config.update(overrides or {})
     settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))
-    summary = settings.out / "build.json"
-    if not summary.is_file():
-        raise StoreError("no build summary; run 'coopld build' first", path=summary)
-    app.extensions["coopld_summary"] = json.loads(summary.read_text(encoding="utf-8"))
+    first = open_generation(settings.out)  # fails here, clearly, when nothing is published
     # the data are served under the base they were minted under, wherever the server runs
-    base = app.config.get("COOPLD_BASE_IRI") or app.extensions["coopld_summary"]["base_iri"]
+    minted = str(first.summary["base_iri"])
+    first.close()
+    base = app.config.get("COOPLD_BASE_IRI") or minted
     settings = load_settings(out_dir=settings.out, base_iri=base)
     app.config["COOPLD_SETTINGS"] = settings
-    app.extensions["coopld_store"] = open_store(settings.out / "store")
-    app.extensions["coopld_version"] = app.extensions["coopld_summary"]["dumps"]["coopld.nq"]["sha256"]
-    app.extensions["coopld_modified"] = datetime.fromtimestamp(summary.stat().st_mtime, tz=UTC)
+    generation.install(app, generation.Published(settings.out, minted))
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, examples, pages, reconcile, resources, sparql, void
+    from coopld.web import downloads, errors, examples, headers, openapi, pages, reconcile, resources, sparql, void
 
     errors.register(app)
+    headers.init_app(app)  # security headers on every response; request bodies bounded before they are read
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
@@ -81,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(void.bp)
     app.register_blueprint(examples.bp)
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(openapi.bp)
 
     # any site may read (and only read): simple requests and the preflight a POST of
     # application/sparql-query needs

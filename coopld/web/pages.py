@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from coopld.web.generation import generation
 from coopld.web.resources import local_href
 from coopld.web.stats import select_once
 
@@ -12,7 +13,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def index() -> str:
-    summary = current_app.extensions["coopld_summary"]
+    summary = generation().summary
     settings = current_app.config["COOPLD_SETTINGS"]
     timeline = [{**row, "href": local_href(row["event"])} for row in select_once("timeline")]
     organizations = [{**row, "href": local_href(row["organization"])} for row in select_once("top-organizations")]

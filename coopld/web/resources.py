@@ -17,6 +17,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
@@ -27,6 +28,7 @@ from coopld.vocab import ONTOLOGY_IRI
 from coopld.web import documentation
 from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label, label_triples, local_name
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
+from coopld.web.generation import generation
 
 bp = Blueprint("resources", __name__)
 
@@ -78,7 +80,18 @@ def concept(path: str) -> Response:
 
 def _see_other(doc: str) -> Response:
     fmt = negotiate(request, DOC_FORMATS, HTML)
-    return Response(status=303, headers={"Location": f"{doc}.{fmt.extension}", "Vary": "Accept"})
+    # the path as the client sent it, escaped again: a header cannot carry a decoded CR or LF
+    location = quote(f"{doc}.{fmt.extension}", safe="/:@!$&'()*+,;=-._~%")
+    return Response(status=303, headers={"Location": location, "Vary": "Accept"})
+
+
+def _is_iri(iri: str) -> bool:
+    """Whether a path maps onto an IRI at all (``/doc/a|b`` does not): such a thing is not here."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 @bp.route("/doc/<path:path>")
@@ -87,12 +100,14 @@ def document(path: str) -> Response:
     fmt, negotiated = _choose(m.group("ext") if m else None)
     base_path = m.group("path") if m else path
     iri = thing_iri(base_path)
+    if not _is_iri(iri):
+        return _not_found_response(iri, fmt)
     page = request.args.get("page", default=1, type=int) or 1
-    store: ox.Store = current_app.extensions["coopld_store"]
+    store: ox.Store = generation().store
     described = describe(store, iri, page=max(page, 1), page_size=current_app.config["COOPLD_PAGE_SIZE"])
     if fmt is HTML and described is not None and base_path.count("/") == 1 and base_path.startswith("vocab/"):
         settings = _settings()
-        scheme = documentation.cached(current_app.extensions, iri, lambda: documentation.scheme_view(
+        scheme = documentation.cached(generation().cache, iri, lambda: documentation.scheme_view(
             store, iri, settings.graph_base + "vocabulary", settings.id_base, local_href))
         if scheme is not None:  # a concept scheme: its documentation page
             return _respond(described, iri, f"/doc/{base_path}", fmt, negotiated, template="scheme.html", view=scheme)
@@ -106,7 +121,9 @@ def named_graph(path: str) -> Response:
     fmt, negotiated = _choose(m.group("ext") if m else None)
     name = m.group("path") if m else path
     iri = _settings().graph_base + name
-    store: ox.Store = current_app.extensions["coopld_store"]
+    if not _is_iri(iri):
+        return _not_found_response(iri, fmt)
+    store: ox.Store = generation().store
     size = int(current_app.config["COOPLD_PAGE_SIZE"])
     page = max(request.args.get("page", default=1, type=int) or 1, 1)
     everything = sorted((q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))), key=str)
@@ -149,8 +166,10 @@ def _shapes(shapes_dir: Path) -> tuple[str, tuple[ox.Triple, ...]]:
 @bp.route("/ontology/<version>.<any(html,ttl,jsonld,nt,rdf):ext>")
 def ontology(ext: str | None = None, version: str | None = None) -> Response:
     fmt, negotiated = _choose(ext)
-    store: ox.Store = current_app.extensions["coopld_store"]
+    store: ox.Store = generation().store
     graph = ox.NamedNode(_settings().graph_base + "ontology")
+    if version is not None and not _is_iri(f"{ONTOLOGY_IRI}/{version}"):
+        return _not_found_response(f"{ONTOLOGY_IRI}/{version}", fmt)
     if version is not None and not store.query(
             "ASK { GRAPH ?g { ?o <http://www.w3.org/2002/07/owl#versionIRI> ?v } }",
             substitutions={ox.Variable("g"): graph, ox.Variable("v"): ox.NamedNode(f"{ONTOLOGY_IRI}/{version}")}):
@@ -160,7 +179,7 @@ def ontology(ext: str | None = None, version: str | None = None) -> Response:
     base = "/ontology" + (f"/{version}" if version else "")
     view = None
     if fmt is HTML:
-        view = documentation.cached(current_app.extensions, "ontology", lambda: documentation.ontology_view(
+        view = documentation.cached(generation().cache, "ontology", lambda: documentation.ontology_view(
             store, graph.value, local_href))
     return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated, template="ontology.html", view=view)
 
@@ -169,7 +188,7 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
              template: str = "resource.html", view: dict[str, Any] | None = None) -> Response:
     if described is None or (described.page > described.pages):
         return _not_found_response(iri, fmt)
-    store: ox.Store = current_app.extensions["coopld_store"]
+    store: ox.Store = generation().store
     if fmt is HTML:
         if view is None:
             view = _view(described) if template == "resource.html" else {}
@@ -189,9 +208,9 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{base}.{fmt.extension}"
-    version = current_app.extensions["coopld_version"]
+    version = generation().version
     response.set_etag(hashlib.sha256(f"{version}|{base}|{fmt.name}|{described.page}".encode()).hexdigest()[:32])
-    response.last_modified = current_app.extensions["coopld_modified"]
+    response.last_modified = generation().modified
     response.cache_control.public = True
     response.cache_control.max_age = 300
     response.make_conditional(request)  # turns the response into a 304 when the client's copy is current
@@ -227,9 +246,9 @@ def _not_found_response(iri: str, fmt: Format) -> Response:
 def _hierarchy() -> dict[str, set[str]]:
     """term -> every term below it (sub-properties and sub-classes), from the ontology, so a page
     need not repeat under sem:hasActor what it shows under "has participant"."""
-    found: dict[str, set[str]] | None = current_app.extensions.get("coopld_hierarchy")
+    found: dict[str, set[str]] | None = generation().cache.get("hierarchy")
     if found is None:
-        store: ox.Store = current_app.extensions["coopld_store"]
+        store: ox.Store = generation().store
         graph = ox.NamedNode(_settings().graph_base + "ontology")
         below: dict[str, set[str]] = {}
         for predicate in ("http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
@@ -246,7 +265,7 @@ def _hierarchy() -> dict[str, set[str]]:
                     subs |= more
                     changed = True
         found = below
-        current_app.extensions["coopld_hierarchy"] = found
+        generation().cache["hierarchy"] = found
     return found
 
 
@@ -254,7 +273,7 @@ def _view(d: Description) -> dict[str, Any]:
     """What the HTML page shows, grouped for people: properties and inbound links by their
     labels, values as labelled links, and the evidence spans in their article's text. A
     property or class that merely generalises another one shown is left out."""
-    store: ox.Store = current_app.extensions["coopld_store"]
+    store: ox.Store = generation().store
     below = _hierarchy()
     own_all = [t for t in d.triples if str(t.subject) == f"<{d.iri}>"]
     predicates = {t.predicate.value for t in own_all}

@@ -10,6 +10,8 @@ from typing import Any
 import pyoxigraph as ox
 from flask import current_app
 
+from coopld.web.generation import generation
+
 QUERIES = Path(__file__).parent / "queries"
 
 
@@ -22,7 +24,7 @@ def solutions(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal)
 
 def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
     """Rows of one of the web layer's own queries over the served store, as plain Python values."""
-    result = solutions(current_app.extensions["coopld_store"], name, **bindings)
+    result = solutions(generation().store, name, **bindings)
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:
@@ -44,7 +46,7 @@ def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, A
 def select_once(name: str) -> list[dict[str, Any]]:
     """Rows of a query without bindings, asked once per server process: a server never writes
     its store, so the landing page and the VoID description need not ask again."""
-    answered: dict[str, list[dict[str, Any]]] = current_app.extensions.setdefault("coopld_rows", {})
+    answered: dict[str, list[dict[str, Any]]] = generation().cache.setdefault("rows", {})
     if name not in answered:
         answered[name] = select(name)
     return answered[name]
@@ -57,12 +59,12 @@ def query_text(name: str) -> str:
 
 def dataset_stats() -> dict[str, Any]:
     """Totals, class and property partitions and linksets, computed once per process."""
-    found = current_app.extensions.get("coopld_stats")
+    found = generation().cache.get("stats")
     if found is None:
         settings = current_app.config["COOPLD_SETTINGS"]
         totals = select("void-totals", space=ox.NamedNode(settings.id_base))[0]
         found = {"triples": totals["triples"], "entities": totals["entities"],
                  "classes": select("void-classes"), "properties": select("void-properties"),
                  "linksets": [r for r in select("void-linksets") if r["target"] != "other"]}
-        current_app.extensions["coopld_stats"] = found
+        generation().cache["stats"] = found
     return found

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from coopld.config import VOCAB_ROOT
 from coopld.web.formats import HTML, RDF_FORMATS, negotiate
+from coopld.web.generation import generation
 from coopld.web.stats import dataset_stats, select_once
 
 bp = Blueprint("void", __name__)
@@ -22,14 +23,14 @@ VOCABULARIES = [VOCAB_ROOT + "ontology#", VOCAB_ROOT + "vocab/", "http://semanti
 def description_turtle() -> str:
     settings = current_app.config["COOPLD_SETTINGS"]
     root = request.url_root
-    summary = current_app.extensions["coopld_summary"]
+    summary = generation().summary
     dumps = [{"name": name, "url": f"{root}downloads/{name}", **info} for name, info in sorted(summary["dumps"].items())]
     examples = [r["event"] for r in select_once("timeline")[:3]]
     return render_template("void.ttl", dataset=settings.base_iri + ".well-known/void#dataset",
                            dataset_doc=settings.base_iri + ".well-known/void", root=root, endpoint=root + "sparql",
                            uri_space=settings.id_base, stats=dataset_stats(), dumps=dumps, examples=examples,
                            vocabularies=VOCABULARIES, targets=TARGETS,
-                           modified=current_app.extensions["coopld_modified"].date().isoformat())
+                           modified=generation().modified.date().isoformat())
 
 
 @bp.route("/.well-known/void")
