@@ -23,7 +23,7 @@ import rdflib.plugins.sparql
 from flask import Blueprint, Response, current_app, request
 from rdflib import Dataset
 
-from coopld.web.sparql import calls_service
+from coopld.web.federation import calls_service
 
 bp = Blueprint("bench_rdflib", __name__)
 

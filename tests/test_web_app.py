@@ -21,7 +21,7 @@ def test_settings_come_from_a_file_then_the_environment_then_overrides(seeds: Bu
                       'query_timeout = 4.5\npage_size = 7\n', encoding="utf-8")
     monkeypatch.setenv("COOPLD_CONFIG", str(config))
     monkeypatch.setenv("COOPLD_PAGE_SIZE", "9")
-    app = create_app({"COOPLD_ALLOW_SERVICE": False})
+    app = create_app({"COOPLD_FEDERATION_ENDPOINTS": []})
     assert app.config["COOPLD_QUERY_TIMEOUT"] == 4.5
     assert app.config["COOPLD_PAGE_SIZE"] == 9, "the environment wins over the file"
     assert app.config["COOPLD_SETTINGS"].out == seeds.settings.out

@@ -3,27 +3,43 @@ all graphs (each article's graph can still be named with GRAPH)."""
 
 from __future__ import annotations
 
-import atexit
 import re
+import threading
+from collections.abc import Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable
 from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, negotiate
+from coopld.web.generation import generation
 from coopld.web.runner import QueryFailed, QueryRunner
 
 bp = Blueprint("sparql", __name__)
 
-# Strip what can hide a keyword (strings, IRIs, comments) before looking for SERVICE
-_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+#: how each refusal of the query process is answered (anything unforeseen: 503, never a 500)
+_STATUS: dict[str, type[HTTPError]] = {
+    "syntax": BadRequest, "too-large": BadRequest, "too-deep": BadRequest, "unchecked": BadRequest,
+    "store": BadRequest, "forbidden": Forbidden, "timeout": ServiceUnavailable, "memory": ServiceUnavailable,
+    "sandbox": ServiceUnavailable, "crashed": ServiceUnavailable}
 
 
-def calls_service(text: str) -> bool:
-    """Whether a query has a SERVICE clause (the word in a string, an IRI or a comment does not count)."""
-    return bool(_SERVICE.search(_NOISE.sub(" ", text)))
+def federation_endpoints(config: Mapping[str, Any]) -> list[str]:
+    """COOPLD_FEDERATION_ENDPOINTS as a list of IRIs: a TOML or JSON list, or (from the
+    environment) IRIs separated by spaces or commas. Empty: federation is off."""
+    value = config.get("COOPLD_FEDERATION_ENDPOINTS") or []
+    if isinstance(value, str):
+        value = re.split(r"[\s,]+", value)
+    return [str(item).strip() for item in value if str(item).strip()]
+
+
+def sandboxed(config: Mapping[str, Any]) -> bool:
+    """COOPLD_QUERY_SANDBOX: whether public queries run only where the seccomp filter holds."""
+    value = config.get("COOPLD_QUERY_SANDBOX", True)
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off")
+    return bool(value)
 
 
 def _query_text() -> tuple[str, list[str], list[str]]:
@@ -43,22 +59,39 @@ def _query_text() -> tuple[str, list[str], list[str]]:
         text = queries[0] if queries else ""
     if not text.strip():
         raise BadRequest("no query: send one as 'query' (GET or form POST) or as an application/sparql-query body")
-    return text, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+    return text, _graphs(args.getlist("default-graph-uri"), "default-graph-uri"), \
+        _graphs(args.getlist("named-graph-uri"), "named-graph-uri")
+
+
+def _graphs(names: list[str], parameter: str) -> list[str]:
+    """The dataset's graph IRIs, each checked here: the query process would fail on a bad one."""
+    for name in names:
+        try:
+            ox.NamedNode(name)
+        except ValueError as exc:
+            raise BadRequest(f"{parameter} {name!r} is not an IRI") from exc
+    return names
 
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
+_RUNNER_LOCK = threading.Lock()
+
+
 def runner() -> QueryRunner:
-    """This server process's query runner, started on first use."""
-    found = current_app.extensions.get("coopld_runner")
-    if found is None:
-        settings = current_app.config["COOPLD_SETTINGS"]
-        found = QueryRunner(str(settings.out / "store"), timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]),
-                            max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]),
-                            memory=int(current_app.config["COOPLD_QUERY_MEMORY_MB"]) * 1024 * 1024)
-        current_app.extensions["coopld_runner"] = found
-        atexit.register(found.close)
+    """The query runner of the generation this request is answered from, started on first use
+    (and stopped with its generation, once no request uses that any more)."""
+    cache = generation().cache
+    with _RUNNER_LOCK:
+        found: QueryRunner | None = cache.get("runner")
+        if found is None:
+            found = QueryRunner(str(generation().path / "store"), timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]),
+                                max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]),
+                                memory=int(current_app.config["COOPLD_QUERY_MEMORY_MB"]) * 1024 * 1024,
+                                federation_endpoints=federation_endpoints(current_app.config),
+                                sandbox=sandboxed(current_app.config))
+            cache["runner"] = found
     return found
 
 
@@ -77,8 +110,8 @@ def sparql() -> Response:
     if len(text) > int(current_app.config["COOPLD_MAX_QUERY_LENGTH"]):
         raise PayloadTooLarge(f"the query is {len(text)} characters long; this endpoint takes at most "
                               f"{current_app.config['COOPLD_MAX_QUERY_LENGTH']}")
-    if not current_app.config["COOPLD_ALLOW_SERVICE"] and calls_service(text):
-        raise Forbidden("federated SERVICE calls are disabled on this endpoint")
+    # SERVICE is refused (or checked against the allow-list) from the parse tree, by the query
+    # process itself: under the query's time limit, and with no network unless federation is on
     results_fmt, rdf_fmt = _maybe(RESULT_FORMATS), _maybe(RDF_FORMATS)
     if results_fmt is None and rdf_fmt is None:
         raise NotAcceptable(RESULT_FORMATS + RDF_FORMATS)
@@ -88,13 +121,7 @@ def sparql() -> Response:
     except QueryFailed as exc:
         if exc.kind == "not-acceptable":
             raise NotAcceptable(RDF_FORMATS if exc.message == "triples" else RESULT_FORMATS) from exc
-        if exc.kind in ("timeout", "memory"):
-            raise ServiceUnavailable(exc.message) from exc
-        if exc.kind == "too-large":
-            raise BadRequest(exc.message) from exc
-        if exc.kind == "syntax":
-            raise BadRequest(exc.message) from exc
-        raise HTTPError(exc.message) from exc
+        raise _STATUS.get(exc.kind, ServiceUnavailable)(exc.message) from exc
     fmt = rdf_fmt if answer.kind == "triples" else results_fmt
     assert fmt is not None
     return Response(answer.body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
