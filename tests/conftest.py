@@ -150,11 +150,14 @@ def stop_group(proc: subprocess.Popen[Any]) -> None:
 @contextmanager
 def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60) -> Iterator[str]:
     """``app`` (a gunicorn app spec) under gunicorn with 2 workers on a free loopback port, with
-    ``env`` added to the environment and its output in ``log``. Yields the base URL; always stops it."""
+    ``env`` added to the environment and its output in ``log``, configured as ``bin/serve`` configures
+    it (``coopld.web.gunicorn_conf``: request-line bound, no ``Server`` line). Yields the base URL;
+    always stops it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:coopld.web.gunicorn_conf",
+                                 "--bind", f"127.0.0.1:{port}", "--workers", "2",
                                  "--timeout", str(timeout), "--access-logfile", "-", app], cwd=ROOT,
                                 env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -3,7 +3,10 @@ status code and a short plain-text message a client can show."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
 
 from coopld.errors import CoopldError
 from coopld.web.formats import NotAcceptable
@@ -33,6 +36,10 @@ class PayloadTooLarge(HTTPError):
     status = 413
 
 
+class UnsupportedMediaType(HTTPError):
+    status = 415
+
+
 class ServiceUnavailable(HTTPError):
     status = 503
 
@@ -54,3 +61,23 @@ def register(app: Flask) -> None:
     @app.errorhandler(CoopldError)
     def coopld_error(exc: CoopldError) -> Response:
         return _text(exc.message, exc.http_status)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> Response:
+        # raised by Werkzeug from the Content-Length alone, or while a chunked body is read: the
+        # rest of the body is never read
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return _text(f"the request body is larger than this server takes ({limit} bytes); "
+                     "send a shorter query or fewer reconciliation queries at a time", 413)
+
+    @app.errorhandler(WerkzeugHTTPException)
+    def werkzeug_error(exc: WerkzeugHTTPException) -> BaseResponse:
+        """Flask's and Werkzeug's own errors (404 of an unknown path, 405, a malformed form) as
+        plain text too, keeping the headers they carry (``Allow`` of a 405)."""
+        if exc.code is None:  # not an error: a response carried as an exception
+            return exc.get_response()
+        response = _text(f"{exc.name}: {exc.description or ''}", exc.code)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
