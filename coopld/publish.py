@@ -99,7 +99,7 @@ def lease_current(out: Path, attempts: int = 20) -> Lease:
             lease = Lease(generation)
         except FileNotFoundError:
             continue  # removed since we read the pointer: read it again
-        if (generation / "build.json").is_file() and generation.is_dir():
+        if (generation / "build.json").is_file():
             return lease
         lease.release()
     raise StoreError("the published generation keeps changing under the server; try again", path=out)

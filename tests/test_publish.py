@@ -18,6 +18,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,14 +121,26 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         yield articles, out, records, url
 
 
+@contextmanager
+def third_article(articles: Path, out: Path, records: Path, site: str) -> Iterator[None]:
+    """The seed article ADDED beside the first two for the length of a block; afterwards the
+    folder is rebuilt without it and the server is back to two articles."""
+    shutil.copy(SEEDS / ADDED, articles)
+    try:
+        yield
+    finally:
+        (articles / ADDED).unlink()
+        assert build(articles, out, records).returncode == 0
+    assert_consistent(site, 2)
+
+
 def test_a_build_killed_at_any_stage_leaves_a_whole_generation_served(published: tuple[Path, Path, Path, str]) -> None:
     """SIGKILL at each stage of a build, in order: until the pointer is switched the previous
     generation is served, after it the new one, and each is whole on disk and over HTTP."""
     articles, out, records, site = published
     before = current_generation(out)
     assert before is not None
-    shutil.copy(SEEDS / ADDED, articles)
-    try:
+    with third_article(articles, out, records, site):
         for stage in STAGES:
             killed = build(articles, out, records, env={"COOPLD_KILL_AT": stage})
             assert killed.returncode == -signal.SIGKILL, (stage, killed.stderr)
@@ -141,18 +154,13 @@ def test_a_build_killed_at_any_stage_leaves_a_whole_generation_served(published:
         assert not [p.name for p in (out / "generations").iterdir() if p.name.startswith(".")]
         assert_whole(out, 3)
         assert_consistent(site, 3)
-    finally:
-        (articles / ADDED).unlink()
-        assert build(articles, out, records).returncode == 0
-    assert_consistent(site, 2)
 
 
 def test_a_build_killed_at_random_moments_never_breaks_the_served_generation(
         published: tuple[Path, Path, Path, str]) -> None:
     articles, out, records, site = published
-    shutil.copy(SEEDS / ADDED, articles)
     chance = random.Random(8)
-    try:
+    with third_article(articles, out, records, site):
         for _ in range(4):
             proc = subprocess.Popen([sys.executable, "-m", "coopld", "build", str(articles), "--out", str(out),
                                      "--records", str(records)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -164,10 +172,6 @@ def test_a_build_killed_at_random_moments_never_breaks_the_served_generation(
             assert served in (2, 3)
             assert_whole(out, served)
             assert_consistent(site, served)
-    finally:
-        (articles / ADDED).unlink()
-        assert build(articles, out, records).returncode == 0
-    assert_consistent(site, 2)
 
 
 def test_a_rebuild_under_a_running_server_is_picked_up_between_requests(
@@ -194,25 +198,22 @@ def test_a_rebuild_under_a_running_server_is_picked_up_between_requests(
     threads = [threading.Thread(target=client) for _ in range(4)]
     for thread in threads:
         thread.start()
-    shutil.copy(SEEDS / ADDED, articles)
-    try:
-        time.sleep(1)
-        run = build(articles, out, records)
-        finished = time.monotonic()
-        assert run.returncode == 0, run.stderr
-        time.sleep(2)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-        (articles / ADDED).unlink()
-    assert not failures, failures[:5]
-    assert {(n, m) for _, n, m in seen} <= {(2, 2), (3, 3), (2, 3), (3, 2)}
-    after = [(n, m) for t, n, m in seen if t > finished + 0.5]
-    assert after and set(after) == {(3, 3)}, "every request after the switch is answered from the new generation"
-    assert_consistent(site, 3)
-    assert build(articles, out, records).returncode == 0
-    assert_consistent(site, 2)
+    with third_article(articles, out, records, site):
+        try:
+            time.sleep(1)
+            run = build(articles, out, records)
+            finished = time.monotonic()
+            assert run.returncode == 0, run.stderr
+            time.sleep(2)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert not failures, failures[:5]
+        assert {(n, m) for _, n, m in seen} <= {(2, 2), (3, 3), (2, 3), (3, 2)}
+        after = [(n, m) for t, n, m in seen if t > finished + 0.5]
+        assert after and set(after) == {(3, 3)}, "every request after the switch is answered from the new generation"
+        assert_consistent(site, 3)
 
 
 def test_a_record_that_cannot_be_read_keeps_its_last_good_data(published: tuple[Path, Path, Path, str]) -> None:
