@@ -6,12 +6,18 @@ with the number of articles and one bad article cannot stop the others; an artic
 cannot be used keeps the data of the last good build. The dataset is published as a new
 generation (``coopld.publish``) only when no article breaks a shape; otherwise only the
 validation report is kept, under ``rejected/``, and the generation being served stays.
+
+Where the articles meet (``assemble``), the build refuses to merge two records' resources of
+one IRI whose single-valued facts clash (``find_conflicts``): that IRI would stand for two
+things. It raises ``ConflictError`` naming both records and publishes nothing. The review notes
+of every record (what the extractor could not settle) are listed in the result and build.json.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -22,20 +28,20 @@ from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import PROV, RDF, SH
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
 from tqdm import tqdm
 
 from coopld import iris
 from coopld.articles import article_key, article_paths, read_article
 from coopld.config import Settings
 from coopld.dumps import DUMPS, skolemize, write_dumps
-from coopld.errors import CoopldError
+from coopld.errors import ConflictError, CoopldError
 from coopld.extract import Extractor
 from coopld.links import load_links
 from coopld.mapping import record_to_graph
 from coopld.publish import Publisher, checkpoint
-from coopld.records import sync_record
+from coopld.records import review_notes, sync_record
 from coopld.resources import Resources, load_resources
 from coopld.series import series
 from coopld.store import write_store
@@ -61,6 +67,10 @@ class ArticleResult:
     messages: list[str] = field(default_factory=list)
     #: the generation whose data of this article were kept because this build could not use it
     kept_from: str | None = None
+    #: the record file the data come from
+    record: str = ""
+    #: the record's review notes: {"about" (full IRI), "fact", "reason", "reviewed"}
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def keep_report(self, report: Report) -> None:
         self.report = report.graph.serialize(format="nt")
@@ -93,10 +103,12 @@ def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleRes
     settings = res.settings
     try:
         article = read_article(path, max_bytes=settings.max_article_bytes, max_lines=settings.max_article_lines)
-        extractor = Extractor(res.lexicon)
+        extractor = Extractor(res.lexicon, res.settings.nlp_model)
         synced = sync_record(article, records_dir, lambda a: _record(extractor, a))
-        result.record_status, result.notice = synced.status, synced.notice
+        result.record_status, result.notice, result.record = synced.status, synced.notice, str(synced.path)
         asserted, inferred, report = map_and_check(synced.record, res, source=synced.path)
+        result.notes = [{**note, "about": _absolute(note["about"], settings.id_base)}
+                        for note in review_notes(synced.record)]
     except CoopldError as exc:
         result.error = exc.message
         return result
@@ -104,6 +116,11 @@ def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleRes
     result.inferred = inferred.serialize(format="nt")
     result.keep_report(report)
     return result
+
+
+def _absolute(ref: str, id_base: str) -> str:
+    """A record's relative IRI ("agreement/x") as the dataset's IRI."""
+    return ref if ":" in ref.split("/", 1)[0] else id_base + ref
 
 
 def _record(extractor: Extractor, article: Any) -> dict[str, Any]:
@@ -183,6 +200,17 @@ class BuildResult:
     @property
     def kept(self) -> list[ArticleResult]:
         return [a for a in self.articles if a.kept_from]
+
+    @property
+    def review_notes(self) -> list[dict[str, Any]]:
+        """Every review note of the records built, with its record file and article, in the
+        articles' order; ``reviewed`` ones were cleared by a person (see ``coopld.records``)."""
+        return [{"record": a.record or str(a.path), "article": a.path.name, **note}
+                for a in self.articles if a.usable for note in a.notes]
+
+    @property
+    def open_notes(self) -> list[dict[str, Any]]:
+        return [n for n in self.review_notes if not n["reviewed"]]
 
     @property
     def exit_code(self) -> int:
@@ -281,6 +309,7 @@ def publish_dataset(outcome: BuildResult, dataset: Dataset, res: Resources, publ
     outcome.files = write_dumps(dataset, res.context, staging, graph_iri(settings, "validation-report"), only=only)
     checkpoint("dumps")
     outcome.counts = count(dataset, settings)
+    outcome.counts["review_notes"] = len(outcome.open_notes)
     outcome.counts["quads_in_store"] = write_store(staging / "coopld.nq", staging / "store")
     checkpoint("store")
     write_summary(outcome, settings, staging)
@@ -299,13 +328,18 @@ def article_graph(settings: Settings, key: str) -> URIRef:
 
 
 def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Report]:
-    """One dataset: a graph per article, and the shared graphs."""
+    """One dataset: a graph per article, and the shared graphs. Raises ``ConflictError`` when
+    two records state clashing facts of one IRI (``find_conflicts``)."""
     settings = res.settings
     dataset = Dataset()
     inferred = dataset.graph(graph_iri(settings, "inferred"))
     reports: list[Report] = []
     present: set[URIRef] = set()
     articles: list[Graph] = []
+    # where the records meet: one IRI must not stand for two things
+    conflicts = find_conflicts([r for r in results if r.usable], agreement_classes(res.ontology), settings.id_base)
+    if conflicts:
+        raise ConflictError(conflicts)
     for result in results:
         if not result.usable:
             continue
@@ -327,6 +361,115 @@ def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Rep
     report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")
     merged.graph = report_graph
     return dataset, merged
+
+
+# --- where records meet: one IRI, one thing ----------------------------------------------------
+
+COOP_NS = str(COOP._NS)
+#: the single-valued facts two records may not state differently of one IRI, by the name a
+#: message gives them; "class" is an agreement's class, "parties" the set of its parties
+WATCHED: tuple[tuple[str, URIRef], ...] = (("class", RDF.type), ("validity period", COOP.validityPeriod),
+                                           ("parties", COOP.party), ("event kind", COOP.eventKind),
+                                           ("date", COOP.date))
+
+
+def agreement_classes(ontology: Graph) -> frozenset[URIRef]:
+    """coop:Agreement's sub-classes, at any depth."""
+    found: set[URIRef] = set()
+    todo = [COOP.Agreement]
+    while todo:
+        for sub in ontology.subjects(RDFS.subClassOf, todo.pop()):
+            if isinstance(sub, URIRef) and sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return frozenset(found)
+
+
+def _facts(ntriples: str, classes: frozenset[URIRef]) -> dict[tuple[URIRef, str], frozenset[Any]]:
+    """What one article's triples (N-Triples) state of each watched fact of each resource. Only
+    the lines of the watched properties are parsed: the check costs a scan of the text, not a
+    second graph of every article."""
+    predicates = {predicate.n3(): name for name, predicate in WATCHED}
+    typed = tuple(f" {cls.n3()} ." for cls in classes)
+    lines = []
+    for line in ntriples.splitlines():
+        parts = line.split(" ", 2)
+        name = predicates.get(parts[1]) if len(parts) == 3 else None
+        if name is not None and (name != "class" or line.rstrip().endswith(typed)):
+            lines.append(line)
+    out: dict[tuple[URIRef, str], set[Any]] = {}
+    if not lines:
+        return {}
+    graph = Graph().parse(data="\n".join(lines), format="nt")
+    for name, predicate in WATCHED:
+        for subject, value in graph.subject_objects(predicate):
+            if isinstance(subject, URIRef):
+                out.setdefault((subject, name), set()).add(value)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _date_parts(value: Any) -> tuple[int | None, int | None, int | None] | None:
+    """(year, month, day) of a date as precise as the text gave it; None when it is no date."""
+    text = str(value)
+    forms = {XSD.date: r"(-?\d{4,})-(\d\d)-(\d\d)", XSD.gYearMonth: r"(-?\d{4,})-(\d\d)()", XSD.gYear: r"(-?\d{4,})()()",
+             XSD.gMonthDay: r"--()(\d\d)-(\d\d)", XSD.gMonth: r"--()(\d\d)()"}
+    form = forms.get(value.datatype) if isinstance(value, Literal) and value.datatype is not None else None
+    m = re.match(form + r"(?:Z|[+-]\d\d:\d\d)?$", text) if form else None
+    if m is None:
+        return None
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    return y, mo, d
+
+
+def _clash(name: str, first: frozenset[Any], second: frozenset[Any]) -> bool:
+    """Whether two records' values of one fact cannot both be true of one thing. Dates clash
+    only where both give a part (year, month or day) and the parts differ: "2023-09" and
+    "2023-09-20" are one date told more or less precisely."""
+    if first == second:
+        return False
+    if name == "date" and len(first) == len(second) == 1:
+        a, b = _date_parts(next(iter(first))), _date_parts(next(iter(second)))
+        if a is not None and b is not None:
+            return any(x is not None and y is not None and x != y for x, y in zip(a, b, strict=True))
+    return True
+
+
+def _shown(values: frozenset[Any], id_base: str) -> str:
+    def one(v: Any) -> str:
+        text = str(v)
+        if isinstance(v, URIRef):
+            if text.startswith(id_base):
+                return text[len(id_base):]
+            if text.startswith(COOP_NS):
+                return text[len(COOP_NS):]
+            return text.rstrip("/").rsplit("/", 1)[-1]
+        return text
+    return " and ".join(sorted(one(v) for v in values))
+
+
+def find_conflicts(built: list[ArticleResult], classes: frozenset[URIRef], id_base: str) -> list[str]:
+    """One sentence per IRI and fact that two records state differently: the IRI, the fact,
+    both values and both records (and their articles). A fact only one record states is no
+    clash (the other article may not say it), and neither is a date one record gives more
+    precisely than the other."""
+    seen: dict[tuple[URIRef, str], list[tuple[frozenset[Any], ArticleResult]]] = {}
+    out: list[str] = []
+    for result in built:
+        for key, values in _facts(result.asserted, classes).items():
+            earlier = seen.setdefault(key, [])
+            clash = next(((v, r) for v, r in earlier if r is not result and _clash(key[1], v, values)), None)
+            if clash is not None:
+                first, where = clash
+                out.append(f"{key[0]}: its {key[1]} is {_shown(first, id_base)} in {_source(where)} but "
+                           f"{_shown(values, id_base)} in {_source(result)}")
+            if all(v != values for v, _ in earlier):
+                earlier.append((values, result))
+    return out
+
+
+def _source(result: ArticleResult) -> str:
+    record = result.record or "its record"
+    return f"{record} (article {result.path})"
 
 
 def count(dataset: Dataset, settings: Settings) -> dict[str, int]:
@@ -356,6 +499,9 @@ def write_summary(outcome: BuildResult, settings: Settings, folder: Path) -> Non
                       "warnings": a.warnings, **({"kept_from": a.kept_from, "error": a.error} if a.kept_from else {})}
                      for a in outcome.articles if a.usable],
         "failed": [{"file": a.path.name, "error": a.error} for a in outcome.articles if not a.usable],
+        # open notes are to check; reviewed ones a person cleared in the record (coopld.records)
+        "review_notes": {"open": len(outcome.open_notes), "reviewed": len(outcome.review_notes) - len(outcome.open_notes),
+                         "notes": [{**n, "record": Path(n["record"]).name} for n in outcome.review_notes]},
         "dumps": {name: {"sha256": digest, "bytes": os.path.getsize(folder / name),
                          "media_type": DUMPS[name][0], "description": DUMPS[name][1]}
                   for name, digest in sorted(outcome.files.items())},

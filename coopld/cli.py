@@ -7,12 +7,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coopld import __version__
 from coopld.config import Settings, load_settings
 from coopld.errors import CoopldError
+
+if TYPE_CHECKING:
+    from coopld.build import BuildResult
 
 
 def _settings(ctx: click.Context, **overrides: object) -> Settings:
@@ -65,10 +69,22 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
                f"{c['organizations']} organizations; {c['asserted_triples']} asserted and "
                f"{c['inferred_triples']} inferred triples; {c['warnings']} warning(s); "
                f"store with {c['quads_in_store']} quads.")
+    _print_review_notes(result)
     if result.errors:
         kept = f"; {len(result.kept)} of them keep the data of their last good build" if result.kept else ""
         click.echo(f"{len(result.errors)} article(s) could not be built (see above){kept}.", err=True)
     sys.exit(result.exit_code)
+
+
+def _print_review_notes(result: BuildResult) -> None:
+    """The review notes still to check, one line each: record, resource, fact, reason."""
+    notes, cleared = result.open_notes, len(result.review_notes) - len(result.open_notes)
+    if not notes and not cleared:
+        return
+    click.echo(f"{len(notes)} review note(s) to check" + (f" ({cleared} reviewed by hand)" if cleared else "")
+               + (":" if notes else "."))
+    for note in notes:
+        click.echo(f"  - {note['record']}: {note['about']} — {note['fact']}: {note['reason']}")
 
 
 @cli.command()
@@ -83,7 +99,7 @@ def extract(ctx: click.Context, article: Path) -> None:
     settings = _settings(ctx)
     lexicon = load_lexicon(settings.mappings_dir, settings.ontology_dir / "vocab")
     text = read_article(article, max_bytes=settings.max_article_bytes, max_lines=settings.max_article_lines)
-    click.echo(dump_json(extract_record(text, lexicon)), nl=False)
+    click.echo(dump_json(extract_record(text, lexicon, settings.nlp_model)), nl=False)
 
 
 @cli.command("validate")

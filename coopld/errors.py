@@ -9,6 +9,7 @@ names the file or resource concerned and the reason.
     ├── InputError              exit 2   HTTP 400   something a user gave us is unusable
     │   ├── ArticleError                            an article file: empty, not UTF-8, no body
     │   ├── RecordError                             a record file: bad JSON, wrong shape
+    │   │   └── ConflictError                       two records state clashing facts of one IRI
     │   └── MappingError                            a mapping file: bad TOML, unknown key
     ├── ValidationFailed        exit 1   HTTP 500   the data break the SHACL shapes
     └── StoreError              exit 2   HTTP 503   the embedded store cannot be opened or loaded
@@ -52,6 +53,20 @@ class ArticleError(InputError):
 
 class RecordError(InputError):
     """A record file is not a well-formed coopld record."""
+
+
+class ConflictError(RecordError):
+    """Two records give one IRI to resources whose single-valued facts clash (an agreement's
+    period, class or parties; an event's date or kind): merging them would make one resource of
+    two things, so the build publishes nothing. ``conflicts`` holds one sentence per clash, each
+    naming the IRI, the property, both values and both records."""
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = conflicts
+        lines = "\n".join(f"  - {c}" for c in conflicts)
+        super().__init__(f"{len(conflicts)} clash(es) between records that give one IRI to things that differ; "
+                         "nothing was published and the dataset being served is unchanged. Correct one of the "
+                         f"records named (the fact, or the IRI it gives):\n{lines}")
 
 
 class MappingError(InputError):

@@ -68,34 +68,89 @@ def _date_token(value: PartialDate | None) -> str:
     return lexical if value.year is not None else "xxxx" + lexical[1:]
 
 
-def event_key(kind: str, when: PartialDate | None, countries: Iterable[str], where: str | None,
-              ordinal: int | None, persons: Iterable[str]) -> str:
+def review_note(article_key: str, about: str, fact: str) -> str:
+    """A review note of one article on one fact of one resource: "note/<article>/<about>-<fact>"."""
+    return f"note/{article_key}/{slugify(about + '-' + fact)}"
+
+
+def event_key(kind: str, when: PartialDate | None, parties: Iterable[str], where: str | None,
+              ordinal: int | None, persons: Iterable[str], fallback: str | None = None) -> str:
     """"2018-09-05-working-session-russia-vietnam-moscow": what, when, between whom, where.
-    Undated events add their people, so that two undated visits by different people differ.
-    A numbered event ("the 8th ministerial conference") is known by its number and its
-    countries alone, so that articles that date or place it differently still name one event."""
+
+    ``parties`` are the tokens of the organizations involved: each one's country, or the
+    organization's own key when it has none (Interpol) — ``party_tokens(..., distinct=False)``. ``fallback`` is
+    the key of the article that reports the event.
+
+    What identifies an event, so that two articles reporting one event name it alike and two
+    different events never share an IRI:
+
+    - A numbered event ("the 8th ministerial conference") is known by its kind, its number and
+      its parties, so that articles that date or place it differently still name one event; the
+      build refuses to merge them if their dates clash (``coopld.build``).
+    - Any other event by its date, kind, parties and place. When the year is unknown, or when no
+      party is known, the people who took part are added (two undated visits by different people
+      differ).
+    - Content that cannot tell events apart is not enough: an event of which nothing is known
+      of who took part (no party, no person), an undated event with no person, and a numbered
+      event with no party, are known only within the article that tells of it — the article's
+      key is added, so such events of two articles never merge.
+    """
+    party_list = sorted(set(parties))
+    person_list = sorted(set(persons))
     if ordinal:
-        return slugify("-".join([kind, f"no{ordinal}", *sorted(set(countries))]))
-    parts = [_date_token(when), kind]
-    parts.extend(sorted(set(countries)))
-    if where and where not in countries:
+        parts = [kind, f"no{ordinal}", *party_list]
+        if not party_list and fallback:
+            parts.append(fallback)
+        return slugify("-".join(parts))
+    parts = [_date_token(when), kind, *party_list]
+    if where and where not in party_list:
         parts.append(where)
-    if when is None or when.year is None:
-        parts.extend(sorted(set(persons))[:2])
+    if when is None or when.year is None or not party_list:
+        parts.extend(person_list[:2])
+    if fallback and ((not party_list and not person_list) or (when is None and not person_list)):
+        parts.append(fallback)
     return slugify("-".join(parts))
 
 
-def agreement_key(kind: str, plural: bool, countries: Iterable[str], years: tuple[int, int] | None,
+def agreement_key(kind: str, plural: bool, parties: Iterable[str], years: tuple[int, int] | None,
                   signed: PartialDate | None, fallback: str) -> str:
-    """"programme-russia-vietnam-2019-2021", "mou-russia-vietnam-2017-07-25"; an agreement
-    with no period, date or parties is known only by the article that mentions it."""
-    parts = [kind + ("-set" if plural else "")]
-    country_list = sorted(set(countries))
-    parts.extend(country_list)
+    """"programme-russia-vietnam-2019-2021", "mou-russia-vietnam-2017-07-25", "mou-russia-vietnam".
+
+    What identifies an agreement is its content: its kind, its parties (``party_tokens``: each
+    party's country, or the organization's own key when it has none or shares its country with
+    another party), then its validity period or, without one, the day it was signed. Two
+    articles that report the same MoU between the same parties give it the same IRI, whatever
+    their files are called; the build refuses to merge them if their facts clash (a period, a
+    class, the parties).
+
+    Only when the parties are not known — fewer than two found — is the article's key
+    (``fallback``, made from the article's file name) added: a work plan for 2026-2027 of
+    unnamed parties is not every work plan for 2026-2027, so such an agreement is one resource
+    per article that mentions it (possibly one thing under two IRIs, never two things under
+    one), with a review note for a person to name its parties. A collective reference ("the
+    agreements signed by the two ministries") follows the same rules, with "-set" after its kind.
+    """
+    party_list = sorted(set(parties))
+    parts = [kind + ("-set" if plural else ""), *party_list]
     if years:
         parts.append(f"{years[0]}-{years[1]}")
     elif signed is not None:
         parts.append(_date_token(signed))
-    if not years and signed is None:
+    if len(party_list) < 2:
         parts.append(fallback)
     return slugify("-".join(parts))
+
+
+def party_tokens(parties: Iterable[tuple[str, str | None]], *, distinct: bool = True) -> list[str]:
+    """What stands for each party (organization key, its country or None) in a key: its
+    country, or the organization's own key when it has none (Interpol); with ``distinct`` (for
+    agreements) also when another party has the same country (an MoU of two agencies of one
+    country). In the parties' order, each once."""
+    pairs = list(dict.fromkeys(parties))
+    countries = [c for _, c in pairs if c is not None]
+    out: list[str] = []
+    for org_key, country in pairs:
+        token = country if country is not None and (not distinct or countries.count(country) == 1) else org_key
+        if token not in out:
+            out.append(token)
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from coopld.errors import MappingError, RecordError
 from coopld.vocab import PREFIXES
@@ -62,7 +62,16 @@ def record_to_graph(record: dict[str, Any], context: dict[str, Any], id_base: st
     if len(graph) == 0:
         raise RecordError("the record yields no triples", path=source)
     _check_terms(graph, context, source)
+    _check_types(graph, id_base, source)
     return graph
+
+
+def _check_types(graph: Graph, id_base: str, source: Path | None) -> None:
+    """Refuse a '@type' that is no term of the context ("Protocol" misspelt, or a class the
+    context lacks): JSON-LD would resolve it against the base into a class nobody defined."""
+    for value in sorted({str(o) for o in graph.objects(None, RDF.type)}):
+        if value.startswith(id_base):
+            raise RecordError(f"'@type' {value[len(id_base):]!r} is not a class of the JSON-LD context", path=source)
 
 
 def _expand(context: dict[str, Any], iri: str) -> str:

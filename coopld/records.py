@@ -5,6 +5,13 @@ Each record carries, under the key ``_coopld`` (not a term of the context, so JS
 it), the SHA-256 of the article it came from and of the record as the extractor wrote it. A
 record whose content no longer matches that digest has been corrected by a person: the build
 keeps it as it is on every later run, and says so when its article has changed since.
+
+Review notes (the record's "reviewNote" list) say what the extractor could not settle. A note
+is open — listed by the build, shown on the pages as "To check" — until a person clears it in
+the record: by deleting it, or by adding ``"reviewed": true`` to it (the note is then kept as
+the record of that check, and listed as reviewed). Either edit makes the record curated, so the
+extractor never writes the note back. Notes a person left as they were in a curated record
+stay open: correcting one fact does not vouch for the others.
 """
 
 from __future__ import annotations
@@ -73,6 +80,15 @@ def load_record(path: Path) -> dict[str, Any]:
     if data.get("@type") != "Article":
         raise RecordError("a record's '@type' must be 'Article'", path=path)
     return data
+
+
+def review_notes(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's review notes as the build lists them: "about" (the IRI as the record gives
+    it), "fact", "reason", and "reviewed" (True only for a note a person marked so)."""
+    found = record.get("reviewNote")
+    nodes = found if isinstance(found, list) else [found] if isinstance(found, dict) else []
+    return [{"about": str(n.get("about", "")), "fact": str(n.get("fact", "")), "reason": str(n.get("reason", "")),
+             "reviewed": n.get("reviewed") is True} for n in nodes if isinstance(n, dict)]
 
 
 def is_curated(record: dict[str, Any]) -> bool:

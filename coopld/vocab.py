@@ -19,6 +19,7 @@ class COOP(DefinedNamespace):
     _fail = True
 
     Agreement: URIRef
+    Arrangement: URIRef
     Article: URIRef
     City: URIRef
     CooperationAgreement: URIRef
@@ -29,17 +30,23 @@ class COOP(DefinedNamespace):
     EventKind: URIRef
     GovernmentAgency: URIRef
     InternationalOrganization: URIRef
+    JointStatement: URIRef
+    LetterOfIntent: URIRef
     MemorandumOfUnderstanding: URIRef
     NewsAgency: URIRef
     Participation: URIRef
     Place: URIRef
     PoliticalOrganization: URIRef
+    Protocol: URIRef
     Rank: URIRef
+    ReviewNote: URIRef
     State: URIRef
     Status: URIRef
+    Treaty: URIRef
     cameoCode: URIRef
     caption: URIRef
     collective: URIRef
+    concerns: URIRef
     country: URIRef
     countryInvolvedIn: URIRef
     date: URIRef
@@ -47,6 +54,7 @@ class COOP(DefinedNamespace):
     endDate: URIRef
     eventKind: URIRef
     evidence: URIRef
+    fact: URIRef
     hasParticipant: URIRef
     hasParticipation: URIRef
     hasSubEvent: URIRef
@@ -71,10 +79,13 @@ class COOP(DefinedNamespace):
     postAsStated: URIRef
     rank: URIRef
     rankAsStated: URIRef
+    reason: URIRef
     referredToAt: URIRef
     refersTo: URIRef
     reportedIn: URIRef
     reportsEvent: URIRef
+    reviewNote: URIRef
+    reviewed: URIRef
     sha256: URIRef
     signed: URIRef
     signedAt: URIRef

@@ -4,6 +4,13 @@ mappings/context.jsonld, so that the record *is* the RDF once that context is ap
 IRIs in a record are relative ("person/to-lam") and resolve against ``<base>id/``; concepts
 of the vocabularies are compact IRIs ("topic:cybercrime"). The record is plain JSON a person
 can correct by hand.
+
+What the extractor could not settle is written as review notes (top-level "reviewNote": nodes
+of type ReviewNote with "about" — the event, agreement or person concerned, or the article —
+"fact", "reason" and "evidence"): the extractor's own ``Extraction.notes``, and those this
+writer can see for itself (an agreement with fewer than two parties, a participant with a post
+but no organization, an event with no date). A person clears a note by deleting it from the
+record, or by adding ``"reviewed": true`` to it (see ``coopld.records``).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from typing import Any
 
 from coopld import iris
 from coopld.extract.agreements import Agreement
-from coopld.extract.assemble import Extraction, PersonFacts
+from coopld.extract.assemble import Extraction, PersonFacts, ReviewNote
 from coopld.extract.events import Event
 from coopld.extract.text import Sentence
 
@@ -58,22 +65,23 @@ class RecordWriter:
 
     # keys ---------------------------------------------------------------------------------
 
-    def _countries(self, orgs: list[str]) -> list[str]:
-        return [c for o in orgs if (c := self.ex.registry.orgs[o].country) is not None]
+    def _parties(self, orgs: list[str], *, distinct: bool) -> list[str]:
+        return iris.party_tokens(((o, self.ex.registry.orgs[o].country) for o in orgs), distinct=distinct)
 
     def assign_keys(self) -> None:
         taken: set[str] = set()
         tried: dict[str, int] = {}  # per base, the suffix to try next: "base-2" .. were taken
         for e in self.ex.events:
             persons = e.persons or []
-            key = iris.event_key(e.kind, e.date, self._countries(e.orgs), e.place, e.ordinal, persons)
+            key = iris.event_key(e.kind, e.date, self._parties(e.orgs, distinct=False), e.place, e.ordinal, persons,
+                                 fallback=self.art.key)
             if e.planned and not key.startswith("planned"):
                 key = "planned-" + key
             key = _free_key(key, taken, tried)
             self.event_keys[id(e)] = key
         for ag in self.ex.agreements:
             signed = ag.signed_at.date if isinstance(ag.signed_at, Event) else None
-            key = iris.agreement_key(ag.kind, ag.plural, self._countries(ag.parties), ag.period, signed,
+            key = iris.agreement_key(ag.kind, ag.plural, self._parties(ag.parties, distinct=True), ag.period, signed,
                                      self.art.key)
             key = _free_key(key, taken, tried)
             self.agreement_keys[id(ag)] = key
@@ -229,6 +237,72 @@ class RecordWriter:
         node["evidence"] = self.sentence_spans([seen[i] for i in sorted(seen)])
         return node
 
+    # review notes -------------------------------------------------------------------------
+
+    def about(self, subject: object | None) -> str:
+        """The IRI (relative) a note is about: an Event, an Agreement, a person (its key or its
+        PersonFacts), an organization's key, or — for None or anything else — the article."""
+        if isinstance(subject, Event) and id(subject) in self.event_keys:
+            return iris.event(self.event_keys[id(subject)])
+        if isinstance(subject, Agreement) and id(subject) in self.agreement_keys:
+            return iris.agreement(self.agreement_keys[id(subject)])
+        if isinstance(subject, PersonFacts):
+            subject = subject.key
+        if isinstance(subject, str):
+            if subject in self.ex.registry.persons:
+                return iris.person(subject)
+            if subject in self.ex.registry.orgs:
+                return iris.org(subject)
+        return iris.article(self.art.key)
+
+    def own_notes(self) -> list[ReviewNote]:
+        """What this writer sees the extractor could not find."""
+        out: list[ReviewNote] = []
+        for ag in self.ex.agreements:
+            first = ag.mentions[0].sentence if ag.mentions else None
+            where = (first.start, first.end) if first else None
+            if not ag.parties:
+                out.append(ReviewNote(ag, "party", "the extractor found no parties for this agreement", where))
+            elif len(ag.parties) == 1:
+                name = self.ex.registry.orgs[ag.parties[0]].name
+                out.append(ReviewNote(ag, "party", f"the extractor found only one party for this agreement ({name})",
+                                      where))
+        seen: set[str] = set()
+        for e in self.ex.events:
+            if e.date is None:
+                where = (e.sentences[0].start, e.sentences[0].end) if e.sentences else None
+                out.append(ReviewNote(e, "date", "the extractor found no date for this event", where))
+            for key in e.persons or []:
+                facts = self.ex.people[key]
+                if key in seen or not facts.posts or any(p.org for p in facts.posts):
+                    continue
+                seen.add(key)
+                sentence = self.ex.sentences[facts.mentions[0].sentence] if facts.mentions else None
+                out.append(ReviewNote(key, "post", f"the extractor found the post “{facts.posts[0].stated}” but not "
+                                      "the organization it is in", (sentence.start, sentence.end) if sentence else None))
+        return out
+
+    def review_notes(self) -> list[dict[str, Any]]:
+        """The extractor's notes, then the writer's own on facts the extractor left no note on."""
+        nodes: list[dict[str, Any]] = []
+        taken: set[str] = set()
+        tried: dict[str, int] = {}
+        written: set[tuple[str, str, str]] = set()
+        stated = {(self.about(n.about), n.fact) for n in self.ex.notes}
+        own = [n for n in self.own_notes() if (self.about(n.about), n.fact) not in stated]
+        for note in [*self.ex.notes, *own]:
+            about = self.about(note.about)
+            if (about, note.fact, note.reason) in written:
+                continue
+            written.add((about, note.fact, note.reason))
+            ref = _free_key(iris.review_note(self.art.key, about, note.fact), taken, tried)
+            node: dict[str, Any] = {"@id": ref, "@type": "ReviewNote", "label": f"To check ({note.fact}): {note.reason}",
+                                    "about": about, "fact": note.fact, "reason": note.reason}
+            if note.evidence is not None:
+                node["evidence"] = [self.span(*note.evidence)]
+            nodes.append(node)
+        return nodes
+
     def record(self) -> dict[str, Any]:
         self.assign_keys()
         art = self.art
@@ -266,6 +340,9 @@ class RecordWriter:
                 self.place_node(k)
         if mentioned:
             doc["mentions"] = mentioned
+        notes = self.review_notes()
+        if notes:
+            doc["reviewNote"] = notes
         doc["@included"] = agreements + [self.included[k] for k in sorted(self.included)]
         return doc
 

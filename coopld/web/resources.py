@@ -299,7 +299,34 @@ def _view(d: Description) -> dict[str, Any]:
             _value(t.subject, d.labels))
     return {"title": d.labels.get(d.iri) or local_name(d.iri), "types": types,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
-            "evidence": _evidence(store, d)}
+            "evidence": _evidence(store, d), "notes": review_notes(store, d.iri)}
+
+
+_COOP = "https://w3id.org/coopld/ontology#"
+
+
+def review_notes(store: ox.Store, iri: str) -> list[dict[str, Any]]:
+    """The open review notes on a resource, and for an article those of its record: what the
+    extractor could not settle, for a person to check. A note a person marked reviewed in the
+    record is left out (see ``coopld.records``)."""
+    root = ox.NamedNode(iri)
+    notes: set[object] = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_COOP + "concerns"), root, UNION)}
+    notes.update(q.object for q in store.quads_for_pattern(root, ox.NamedNode(_COOP + "reviewNote"), None, UNION))
+    out = []
+    for note in notes:
+        if not isinstance(note, ox.NamedNode):
+            continue
+        reviewed = _one(store, note, _COOP + "reviewed")
+        if reviewed is not None and reviewed.value == "true":
+            continue
+        fact, reason, about = (_one(store, note, _COOP + name) for name in ("fact", "reason", "concerns"))
+        entry: dict[str, Any] = {"href": local_href(note.value), "iri": note.value,
+                                 "fact": fact.value if fact is not None else "",
+                                 "reason": reason.value if reason is not None else ""}
+        if isinstance(about, ox.NamedNode) and about != root:
+            entry["about"] = {"href": local_href(about.value), "text": label_of(store, about.value), "iri": about.value}
+        out.append(entry)
+    return sorted(out, key=lambda n: (n.get("about", {}).get("text", ""), n["fact"], n["reason"], n["iri"]))
 
 
 def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str, str]]]:
