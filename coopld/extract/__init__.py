@@ -7,11 +7,20 @@ from typing import Any
 from coopld.articles import Article
 from coopld.extract.assemble import Extraction, Extractor
 from coopld.extract.lexicon import Lexicon, load_lexicon
+from coopld.extract.nlp import DEFAULT_NLP_MODEL
 from coopld.extract.record import to_record
 
 __all__ = ["Extraction", "Extractor", "Lexicon", "extract_record", "load_lexicon"]
 
 
-def extract_record(article: Article, lexicon: Lexicon) -> dict[str, Any]:
-    """The record of one article."""
-    return to_record(Extractor(lexicon).run(article))
+_EXTRACTORS: dict[tuple[int, str], tuple[Lexicon, Extractor]] = {}
+
+
+def extract_record(article: Article, lexicon: Lexicon, nlp_model: str = DEFAULT_NLP_MODEL) -> dict[str, Any]:
+    """The record of one article. The extractor of a lexicon is made once and kept: it compiles
+    the lexicon's patterns (thousands of names) on first use, which costs more than an article."""
+    key = (id(lexicon), nlp_model)
+    kept = _EXTRACTORS.get(key)
+    if kept is None or kept[0] is not lexicon:
+        kept = _EXTRACTORS[key] = (lexicon, Extractor(lexicon, nlp_model))
+    return to_record(kept[1].run(article))

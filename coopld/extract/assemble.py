@@ -9,21 +9,30 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from coopld.articles import Article
 from coopld.extract.agreements import Agreement, AgreementFinder, AgreementMention
-from coopld.extract.dates import PartialDate, find_dates, resolve, resolve_until
+from coopld.extract.dates import PartialDate, find_dates, resolve, resolve_until, uncertainty
 from coopld.extract.entities import Mention, Recogniser, acronym_definitions
 from coopld.extract.events import Candidate, Event, EventFinder
 from coopld.extract.lexicon import Lexicon, norm
+from coopld.extract.names import ModelNames, geonames_country, split_trailing_names, truncate_at_names
+from coopld.extract.nlp import DEFAULT_NLP_MODEL, Parse, parse_article
 from coopld.extract.people import PeopleFinder, PersonMention, Post, Unnamed, demonym_references
 from coopld.extract.registry import Registry
 from coopld.extract.spans import SpanIndex
 from coopld.extract.text import Sentence, sentences
-from coopld.extract.topics import topics_in
+from coopld.extract.topics import topics_in, topics_in_lemmas
 
-_DATELINE = re.compile(r"\s*(?P<place>[A-Z][\w .'-]{1,40}?)\s*\((?P<credit>[\w.]{2,10})\)\s*[-–—]")
+# "Hanoi (VNA) - ", "MANILA, March 14 (Asia Wire) - ", "JAKARTA, 3 June (Reuters) — "
+_DATELINE = re.compile(r"\s*(?P<place>[A-Z][\w .'-]{1,40}?)\s*"
+                       r"(?:,\s*(?P<date>[A-Z][a-z]{2,9}\.? \d{1,2}|\d{1,2} [A-Z][a-z]{2,9})\s*)?"
+                       r"\((?P<credit>[\w. ]{2,20})\)\s*[-–—]")
+# the kinds of event a report's lead date can be the day of
+_GATHERING_KINDS = ("talks", "meeting", "reception", "working-session", "phone-call", "conference", "signing-ceremony")
 _REFERENCE_NOUNS = ("official", "guest", "minister", "leader", "delegation head", "side")
 
 
@@ -51,6 +60,21 @@ class PersonFacts:
                 self.posts.append(post)
 
 
+@dataclass(frozen=True)
+class ReviewNote:
+    """Something the extractor could not settle and a curator should check.
+
+    ``about`` is the event, agreement or person (an ``Event``, ``Agreement`` or person key) the
+    note is on, or None for the article as a whole; ``fact`` names what is unsure ("party",
+    "date", "post", "place"); ``reason`` says in words what the extractor could not find, and
+    ``evidence`` is the span of text it read, when there is one."""
+
+    about: object | None
+    fact: str
+    reason: str
+    evidence: tuple[int, int] | None = None
+
+
 @dataclass
 class Extraction:
     article: Article
@@ -62,14 +86,18 @@ class Extraction:
     agreements: list[Agreement]
     principal: Event | None
     unnamed: list[Unnamed] = field(default_factory=list)
+    notes: list[ReviewNote] = field(default_factory=list)
+    parses: dict[int, Parse] = field(default_factory=dict)
 
 
 class Extractor:
     """Reads articles with one lexicon."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, nlp_model: str = DEFAULT_NLP_MODEL) -> None:
         self.lex = lexicon
+        self.nlp_model = nlp_model
         self.recogniser = Recogniser(lexicon)
+        self.model_names = ModelNames(lexicon)
         self.event_finder = EventFinder(lexicon)
         self.agreement_finder = AgreementFinder(lexicon)
 
@@ -79,19 +107,80 @@ class Extractor:
                 return org.key
         return None
 
-    def dateline(self, article: Article) -> str | None:
-        m = _DATELINE.match(article.text, article.body.start)
-        return self.lex.city_by_name.get(norm(m.group("place"))) if m else None
+    def dateline(self, article: Article) -> re.Match[str] | None:
+        """The wire dateline that opens the body, whose city is where the report was filed."""
+        return _DATELINE.match(article.text, article.body.start)
+
+    def dateline_city(self, article: Article, reg: Registry) -> str | None:
+        """The dateline's city: the gazetteer's, else one GeoNames knows (with its country);
+        only where the body names no place of its own."""
+        m = self.dateline(article)
+        if m is None:
+            return None
+        name = m.group("place").strip()
+        known = self.lex.city_by_name.get(norm(name))
+        if known:
+            return reg.city(known, mentioned=False)
+        country = self.lex.country_by_name.get(norm(name))
+        if country:
+            return reg.country(country, mentioned=False)
+        city_country = geonames_country(name, self.lex)
+        if city_country is None:
+            return None
+        key = reg.new_city(name.title() if name.isupper() else name, city_country)
+        reg.places[key].mentioned = False
+        return key
+
+    @staticmethod
+    def stated_publication(article: Article) -> date | None:
+        """The date a press release or headline-first report puts at its head ("Madrid, 26
+        February 2026", "Budapest, 2026-03-18") when the file has no date line: a line of its
+        own among the first four of the body, holding a full date and at most a place."""
+        if article.published is not None:
+            return article.published
+        lines = article.text[article.body.start:article.body.end].split("\n")[:4]
+        for line in lines:
+            line = line.strip()
+            if not line or len(line) > 60:
+                continue
+            found = [d for d in find_dates(line) if d.stated.is_full()]
+            rest = line.replace(found[0].text, "") if found else line
+            if found and re.fullmatch(r"[\w .'’-]*[,–—-]?\s*(?:on\s*)?[,.]?\s*", rest):
+                value = found[0].stated
+                assert value.year is not None and value.month is not None and value.day is not None
+                try:
+                    return date(value.year, value.month, value.day)
+                except ValueError:
+                    return None
+        return None
 
     def run(self, article: Article) -> Extraction:
+        published = self.stated_publication(article)
+        if published != article.published:
+            article = replace(article, published=published)
         publisher = self.publisher(article)
         home = self.lex.organizations[publisher].country if publisher else None
         reg = Registry(self.lex, home)
         sents = sentences(article)
+        parses = dict(zip((s.index for s in sents),
+                          parse_article(self.nlp_model, article.text, [(s.start, s.end) for s in sents]), strict=True))
+
+        def refine(s: Sentence) -> Callable[[list[Mention]], list[Mention]]:
+            def add_model_names(found: list[Mention]) -> list[Mention]:
+                names = self.model_names.mentions(s, parses[s.index], found)
+                return split_trailing_names(truncate_at_names(found, names) + names, self.lex)
+            return add_model_names
+
         acronyms: dict[str, Mention] = {}
+        annotated: dict[int, list[Mention]] = {}
         for s in sents:
-            acronyms.update(acronym_definitions(s, self.recogniser.annotate(s, {})))
-        annotated = {s.index: self.recogniser.annotate(s, acronyms) for s in sents}
+            annotated[s.index] = self.recogniser.annotate(s, {}, refine(s))
+            acronyms.update(acronym_definitions(s, annotated[s.index]))
+        if acronyms:  # read again only the sentences that use an acronym the article defines
+            used = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, acronyms))})(?![\w-])")
+            for s in sents:
+                if used.search(s.text):
+                    annotated[s.index] = self.recogniser.annotate(s, acronyms, refine(s))
         for mentions in annotated.values():
             for m in mentions:
                 reg.note_function(m)
@@ -114,17 +203,35 @@ class Extractor:
         if publisher:
             reg.known_org(publisher, mentioned=False)
 
-        cands = [c for s in sents for c in self.event_finder.candidates(s, annotated[s.index])]
+        dateline = self.dateline(article)
+        dated_line = dateline is not None and dateline.group("date") is not None
+        self.event_finder.skip_dates = (dateline.start("date"), dateline.end("date")) if dateline and dated_line else None
+        cands = [c for s in sents for c in self.event_finder.candidates(s, annotated[s.index], parses[s.index])]
         self._context_dates(cands, annotated, article)
         events = self.event_finder.group(cands, article.published)
         ag_mentions = [a for s in sents for a in self.agreement_finder.find(s, annotated[s.index])]
         self._continuations(sents, ag_mentions)
         agreements = AgreementFinder.merge(ag_mentions)
 
-        ex = Extraction(article, sents, reg, publisher, people, events, agreements, None, unnamed)
+        ex = Extraction(article, sents, reg, publisher, people, events, agreements, None, unnamed, parses=parses)
         self._settle_events(ex, annotated, org_keys)
         self._settle_agreements(ex, org_keys)
+        ex.notes.extend(self._date_notes(ex))
         return ex
+
+    @staticmethod
+    def _date_notes(ex: Extraction) -> list[ReviewNote]:
+        """A date the extractor read but may have read wrong ("03/04/2024"), or could not place
+        for want of a publication date ("on Tuesday" in an undated article)."""
+        notes: list[ReviewNote] = []
+        for e in ex.events:
+            for c in e.candidates:
+                mention = c.date or c.context_date
+                reason = uncertainty(mention, ex.article.published) if mention is not None else None
+                if reason is not None:
+                    notes.append(ReviewNote(e, "date", reason, (mention.start, mention.end) if mention else None))
+                    break
+        return notes
 
     # --- events -------------------------------------------------------------------------
 
@@ -137,11 +244,26 @@ class Extractor:
         for group in by_sentence.values():
             s = group[0].sentence
             phrases = [c.phrase for c in group]
-            dates = [d for d in find_dates(s.text, s.start)
+            dates = [d for d in self.event_finder.sentence_dates(s)
                      if not any(a <= d.start < b for a, b in phrases)]
             for c in group:
                 if c.date is None and dates:
                     c.context_date = dates[0]
+
+    def _lead_date(self, ex: Extraction) -> tuple[PartialDate, str] | None:
+        """The day of the news as the lead states it when no event phrase gives one ("Thailand
+        and Myanmar agreed on Monday to ..."): the first date of the body's first sentence, when
+        the main news has no date at all and that sentence tells of nothing still to come."""
+        if any(e.main and e.date is not None and e.kind in _GATHERING_KINDS for e in ex.events):
+            return None
+        first = next((s for s in ex.sentences if s.part == "body"), None)
+        if first is None or any(p.search(first.text) for p in self.lex.cue("planned")):
+            return None
+        for mention in self.event_finder.sentence_dates(first):
+            value = resolve(mention, ex.article.published)
+            if value is not None and not value.is_empty():
+                return value, mention.text
+        return None
 
     def _principal(self, events: list[Event]) -> Event | None:
         mains = [e for e in events if e.main]
@@ -160,15 +282,20 @@ class Extractor:
             for c in e.candidates:
                 if c.anaphoric:
                     anaphoric.setdefault(c.sentence.index, []).append((e, c))
-        dateline = self.dateline(art)
+        dateline = self.dateline_city(art, reg)
         for e in ex.events:
             for c in e.candidates:
-                if e.date is None and c.context_date is not None and e.main:
-                    e.date = resolve(c.context_date, art.published)
+                if e.date is None and c.context_date is not None and (e.main or (e.planned and not c.anaphoric)):
+                    # "The next meeting will be held in Tachileik, Myanmar, next year"
+                    e.date = resolve(c.context_date, art.published, planned=e.planned)
                     e.date_until = resolve_until(c.context_date, e.date)
                     e.date_stated = c.context_date.text if e.date else None
                 if e.place is None:
                     e.place = self._place(c, annotated[c.sentence.index], reg, own=True)
+        lead = self._lead_date(ex)
+        for e in ex.events:
+            if lead is not None and e.main and e.date is None and not e.planned and e.kind in _GATHERING_KINDS:
+                e.date, e.date_stated = lead[0], lead[1]  # the news's day, given once in the lead
         dated = next((e for e in ex.events if e.main and e.date is not None), None)
         for e in ex.events:
             if e.main and e.date is None and dated is not None and any(c.same_day for c in e.candidates):
@@ -192,7 +319,7 @@ class Extractor:
                     e.place = self._place(c, annotated[c.sentence.index], reg, own=False,
                                           excluded=mentioned_spans)
             if e.place is None and dateline:
-                e.place = reg.city(dateline, mentioned=False)
+                e.place = dateline
         self._people(ex, mentioned_spans, annotated)
         self._orgs(ex, annotated, org_keys, mentioned_spans)
         self._topics(ex, mentioned_spans)
@@ -208,7 +335,7 @@ class Extractor:
             if excluded and excluded.covers(m.start):
                 continue
             before = s.text[:m.start - s.start]
-            if re.search(r"\bin\s+(?:the\s+)?$", before) or (
+            if re.search(r"\b(?:in|at)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,4}?(?:[A-Z][\w'’-]*,\s*)?$", before) or (
                     c.kind == "visit" and own and re.search(r"\b(?:visit(?:ed|s)?|trip)\s+(?:to\s+)?(?:the\s+)?$", before)):
                 return reg.place(m)
         return None
@@ -330,9 +457,12 @@ class Extractor:
             if e is ex.principal:
                 for s in ex.sentences:
                     e.topics.update(topics_in(self.lex, s.text, s.start, mentioned_spans))
+                    e.topics.update(topics_in_lemmas(self.lex, ex.parses[s.index], s.start, s.end, mentioned_spans))
             elif not e.main:
-                for a, b in e.phrases():
+                for c in e.candidates:
+                    a, b = c.phrase
                     e.topics.update(topics_in(self.lex, ex.article.text[a:b], a))
+                    e.topics.update(topics_in_lemmas(self.lex, ex.parses[c.sentence.index], a, b))
 
     # --- agreements ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ not a ministry and a state, and "General Secretary" is a role, not the rank "Gen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -133,8 +134,10 @@ class Recogniser:
             return self.lex.country_by_name.get(norm(groups["of"]))
         return None
 
-    def annotate(self, sentence: Sentence, acronyms: dict[str, Mention]) -> list[Mention]:
-        """Every mention in the sentence, overlaps resolved."""
+    def annotate(self, sentence: Sentence, acronyms: dict[str, Mention],
+                 refine: Callable[[list[Mention]], list[Mention]] | None = None) -> list[Mention]:
+        """Every mention in the sentence, overlaps resolved. ``refine`` adds what the trained
+        model found to what the gazetteer's patterns found, before overlaps are settled."""
         text, base = sentence.text, sentence.start
         found: list[Mention] = []
 
@@ -179,6 +182,8 @@ class Recogniser:
             add("domain", m, function=self.lex.function_by_domain[norm(m.group("name"))])
         for m in _DOMAIN_PHRASE.finditer(text):
             add("domain", m)
+        if refine is not None:
+            found = refine(found)
         return [self._with_inner(m, found, sentence) if m.type == "generic" else m
                 for m in _resolve_overlaps(found)]
 

@@ -18,6 +18,7 @@ from datetime import date
 from coopld.extract.dates import DateMention, PartialDate, find_dates, resolve, resolve_until
 from coopld.extract.entities import Mention
 from coopld.extract.lexicon import Lexicon
+from coopld.extract.nlp import Parse
 from coopld.extract.text import Sentence
 
 _ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -27,6 +28,10 @@ _ORDINAL = re.compile(r"\b(?:(?P<num>\d{1,3})(?:st|nd|rd|th)|(?P<word>" + "|".jo
 _DETERMINERS = {"the", "a", "an", "this", "his", "her", "their", "its"}
 _POSSESSIVE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,2}$")
 _NAMED_EVENT = re.compile(r"(?:[A-Z][\w’'-]*\s+){1,6}(?:Meeting|Summit|Conference|Forum|Congress|Assembly|Dialogue|Games)\b")
+_GATHERING_KINDS = {"talks", "meeting", "reception", "working-session", "phone-call", "conference"}
+_INTENT = re.compile(r"(?:\b(?:agree[sd]?|plan(?:s|ned)?|expect(?:s|ed)?|hope[sd]?|aim(?:s|ed)?|intend(?:s|ed)?|ready|"
+                     r"wish(?:es|ed)?|propose[sd]?|prepar(?:e|es|ed|ing)|scheduled|set|due|decided)\s+to|\bwill|\bwould|"
+                     r"\bto be|\bcould|\bmay|\bshould)\s+(?:\w+ly\s+|soon\s+|later\s+|also\s+|jointly\s+)?$", re.IGNORECASE)
 _VISIT_VERB = re.compile(r"^(?:visit|visited|visits)$", re.IGNORECASE)
 
 
@@ -104,8 +109,12 @@ class EventFinder:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
+        self._dates_of: dict[int, tuple[Sentence, list[DateMention]]] = {}
+        #: the span of a wire dateline's date ("MANILA, March 14 (...)"): the day the report was
+        #: filed, not the day of any event
+        self.skip_dates: tuple[int, int] | None = None
 
-    def candidates(self, sentence: Sentence, mentions: list[Mention]) -> list[Candidate]:
+    def candidates(self, sentence: Sentence, mentions: list[Mention], parse: Parse | None = None) -> list[Candidate]:
         text = sentence.text
         raw: list[tuple[str, int, int]] = []
         for spec in self.lex.event_kinds.values():
@@ -113,6 +122,14 @@ class EventFinder:
                 for m in pattern.finditer(text):
                     if not self._proper_name(text, m.start()):
                         raw.append((spec.key, m.start(), m.end()))
+        if parse is not None:  # "co-chaired", "extradited", "phoned": any inflection
+            lemma_raw = [(spec.key, a - sentence.start, b - sentence.start) for spec in self.lex.event_kinds.values()
+                         for pattern in spec.lemmas for a, b in parse.find_lemmas(pattern)
+                         if not self._proper_name(text, a - sentence.start)]
+            # a trigger over lemmas stands for an event the phrases do not name; where the sentence
+            # names a gathering ("the meeting ..., co-chaired by ..."), the verb tells of that one
+            named = {kind for kind, _, _ in raw}
+            raw += [r for r in lemma_raw if r[0] not in ("conference", "meeting") or not named & _GATHERING_KINDS]
         raw.sort(key=lambda r: (-(r[2] - r[1]), r[1]))
         kept: list[tuple[str, int, int]] = []
         for r in raw:
@@ -120,6 +137,9 @@ class EventFinder:
                 kept.append(r)
         kept.sort(key=lambda r: r[1])
         spans = [(m.start - sentence.start, m.end - sentence.start) for m in mentions]
+        # a signing still to come ("agreed to soon sign", "will sign") is an agreement's plan, not
+        # an event: the agreement says it is planned
+        kept = [k for k in kept if not (k[0] == "signing-ceremony" and _INTENT.search(text[:k[1]]))]
         out = []
         same_day = any(p.search(text) for p in self.lex.cue("same_day"))
         for i, (kind, s, e) in enumerate(kept):
@@ -161,9 +181,19 @@ class EventFinder:
         cand.phrase_start, cand.phrase_end = sentence.start + start, sentence.start + end
         window = text[max(0, start - 40):e]
         cand.planned = any(p.search(window) for p in self.lex.cue("planned"))
-        dates = find_dates(text[start:end], sentence.start + start)
+        # dates read over the whole sentence, so that one the phrase's end cuts ("on May 5,
+        # 2021, ..." ends the phrase at the comma) keeps its year
+        dates = [d for d in self.sentence_dates(sentence) if sentence.start + start <= d.start < sentence.start + end]
         cand.date = dates[0] if dates else None
         return cand
+
+    def sentence_dates(self, sentence: Sentence) -> list[DateMention]:
+        cached = self._dates_of.get(sentence.index)
+        if cached is None or cached[0] is not sentence:
+            found = [d for d in find_dates(sentence.text, sentence.start)
+                     if self.skip_dates is None or not self.skip_dates[0] <= d.start < self.skip_dates[1]]
+            cached = self._dates_of[sentence.index] = (sentence, found)
+        return cached[1]
 
     @staticmethod
     def _determiner(before: str, s: int) -> int:
@@ -210,6 +240,24 @@ class EventFinder:
                 end = min(end, m.start())
                 break
         return end
+
+    @staticmethod
+    def _refer_back(events: list[Event], owner: dict[int, Event]) -> list[Event]:
+        """A main event of a general kind that the article only refers back to ("After the
+        meeting, ...", "At the talks, ...") with no phrase of its own is the gathering it already
+        reported ("received a delegation"), not a second one."""
+        out: list[Event] = []
+        for e in events:
+            target = (_refer_back_target(events, e) if e.main and e.kind in ("talks", "meeting")
+                      and e.date is None and all(c.anaphoric for c in e.candidates) else None)
+            if target is None:
+                out.append(e)
+                continue
+            for c in e.candidates:
+                target.candidates.append(c)
+                owner[id(c)] = target
+            target.candidates.sort(key=lambda c: c.start)
+        return out
 
     def group(self, cands: list[Candidate], pub: date | None) -> list[Event]:
         """Split candidates into main and mentioned events and merge each group."""
@@ -270,6 +318,7 @@ class EventFinder:
             if c.resolved and target.date is None:
                 target.date, target.date_until = c.resolved, c.until
                 target.date_stated = c.date.text if c.date else None
+        events = self._refer_back(events, owner)
         for c in cands:
             if c.within is not None:
                 child, host_event = owner[id(c)], owner[id(c.within)]
@@ -277,6 +326,20 @@ class EventFinder:
                 if child.date is None:
                     child.date, child.date_stated = host_event.date, host_event.date_stated
         return events
+
+
+def _refer_back_target(events: list[Event], e: Event) -> Event | None:
+    """The gathering an event told only by reference ("after the meeting", "at the talks") is:
+    the first main gathering the article reports in its own words, whatever kind it is."""
+    for other in events:
+        if other is e:
+            return None
+        if other.main and other.kind in _GATHERINGS and any(not c.anaphoric for c in other.candidates):
+            return other
+    return None
+
+
+_GATHERINGS = ("talks", "meeting", "reception", "working-session", "phone-call", "conference")
 
 
 def _same_day(a: PartialDate, b: PartialDate, until: PartialDate | None = None) -> bool:

@@ -27,6 +27,7 @@ class Country:
     aliases: tuple[str, ...]
     demonyms: tuple[str, ...]
     state: str
+    code: str | None = None  # ISO 3166-1 alpha-2
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class EventKindDef:
     key: str
     triggers: tuple[re.Pattern[str], ...]
     principal: int
+    lemmas: tuple[re.Pattern[str], ...] = ()  # patterns over the sentence's lemmas
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def literal_pattern(forms: list[str] | tuple[str, ...], *, dots_optional: bool =
         escaped = re.escape(form)
         if dots_optional:
             escaped = escaped.replace(r"\.", r"\.?")
-        parts.append(escaped.replace(r"\ ", r"\s+").replace("'", "['’]").replace("’", "['’]"))
+        parts.append(re.sub("['’]", "['’]", escaped.replace(r"\ ", r"\s+")))
     return "|".join(parts) if parts else r"(?!x)x"
 
 
@@ -117,6 +119,8 @@ class Lexicon:
     topics: dict[str, tuple[re.Pattern[str], ...]]
     cues: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    honorifics: tuple[str, ...] = ()
+    topic_lemmas: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     # Lookups derived once from the tables above.
 
@@ -127,6 +131,17 @@ class Lexicon:
             for name in (c.name, *c.aliases, c.state):
                 table[_norm(name)] = c.key
         return table
+
+    @cached_property
+    def country_in_name_re(self) -> re.Pattern[str]:
+        """Any country's name or alias as whole words, in any case."""
+        forms = [f for c in self.countries.values() for f in (c.name, *c.aliases)]
+        return re.compile(rf"(?<!\w)(?:{literal_pattern(forms)})(?!\w)", re.IGNORECASE)
+
+    @cached_property
+    def country_by_code(self) -> dict[str, str]:
+        """Country keys by ISO 3166-1 alpha-2 code."""
+        return {c.code: c.key for c in self.countries.values() if c.code}
 
     @cached_property
     def country_by_demonym(self) -> dict[str, str]:
@@ -194,6 +209,11 @@ def _norm(text: str) -> str:
 norm = _norm
 
 
+def _lemma_bounded(pattern: str) -> str:
+    """A pattern over a lemma view (lower-case lemmas joined by spaces) that matches whole words."""
+    return rf"(?<![\w-])(?:{pattern})(?![\w-])"
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -258,6 +278,9 @@ def load_lexicon(mappings_dir: Path, vocab_dir: Path) -> Lexicon:
                      t.get("state") or t["name"])
         for key, t in places.get("countries", {}).items()
     }
+    from coopld.extract.countries import with_world  # it builds on this module's Country
+
+    countries = with_world(countries)
     cities = {}
     for key, t in places.get("cities", {}).items():
         country = _req(t, "country", places_path, f"cities.{key}")
@@ -332,7 +355,9 @@ def load_lexicon(mappings_dir: Path, vocab_dir: Path) -> Lexicon:
         if key not in kind_keys:
             raise MappingError(f"kinds.{key}: not a concept of the event-kind vocabulary", path=events_path)
         triggers = tuple(_compile(p, events_path, f"kinds.{key}") for p in _strs(t.get("triggers"), events_path, key))
-        event_kinds[key] = EventKindDef(key, triggers, int(t.get("principal", 9)))
+        lemmas = tuple(_compile(_lemma_bounded(p), events_path, f"kinds.{key}.lemmas")
+                       for p in _strs(t.get("lemmas"), events_path, f"{key}.lemmas"))
+        event_kinds[key] = EventKindDef(key, triggers, int(t.get("principal", 9)), lemmas)
     cues = {name: tuple(_compile(p, events_path, f"cues.{name}") for p in _strs(v, events_path, name))
             for name, v in events_toml.get("cues", {}).items()}
 
@@ -352,11 +377,15 @@ def load_lexicon(mappings_dir: Path, vocab_dir: Path) -> Lexicon:
 
     topics_toml = _read_toml(topics_path)
     topics = {}
+    topic_lemmas = {}
     for key, t in topics_toml.get("topics", {}).items():
         if key not in topic_keys:
             raise MappingError(f"topics.{key}: not a concept of the topic vocabulary", path=topics_path)
+        topic_lemmas[key] = tuple(_compile(_lemma_bounded(p), topics_path, f"topics.{key}.lemmas")
+                                  for p in _strs(t.get("lemmas"), topics_path, f"topics.{key}.lemmas"))
         topics[key] = tuple(_compile(rf"(?<!\w)(?:{p})(?!\w)", topics_path, f"topics.{key}")
                             for p in _strs(t.get("patterns"), topics_path, f"topics.{key}"))
 
+    honorifics = _strs(titles.get("honorifics", {}).get("forms"), titles_path, "honorifics.forms")
     return Lexicon(countries, cities, functions, organizations, persons, ranks, roles,
-                   event_kinds, agreement_kinds, topics, cues, vocab_labels)
+                   event_kinds, agreement_kinds, topics, cues, vocab_labels, honorifics, topic_lemmas)

@@ -23,7 +23,8 @@ from coopld.extract.text import Sentence
 
 _SYMBOL = {"person": "P", "org": "O", "function": "O", "generic": "O", "orgref": "O", "collective": "Q",
            "city": "Y", "country": "C", "demonym": "D", "rank": "K", "role": "R", "domain": "M"}
-_WORDS = {"of": "o", "the": "t", "and": "a", "for": "f", "under": "u", "its": "t", "his": "t", "her": "t"}
+_WORDS = {"of": "o", "the": "t", "and": "a", "for": "f", "under": "u", "its": "t", "his": "t", "her": "t",
+          "to": "z"}  # "Ambassador to Vietnam": where the post is, not whose
 _NOT_NAME = {"The", "A", "An", "At", "In", "On", "For", "During", "Following", "Upon", "After", "By", "With",
              "From", "To", "Both", "Its", "His", "Her", "Their", "He", "She", "They", "It", "This", "That",
              "These", "Those", "Accordingly", "However", "Meanwhile", "Also", "Partnership", "Talks"}
@@ -31,7 +32,7 @@ _TOKEN = re.compile(r"\s+|['’]s\b|\([^()]{1,24}\)|[^\W\d_][\w-]*(?:(?<=\b[A-Z]
 
 # a role, what it is of ("of the X", "of the X's Y", "of the Y under the X"), and an agency
 # written before it ("Royal Thai Police Deputy Commissioner-General")
-_TITLE = r"O?D?R(?:[of]t?[OCMY]p?(?:sO)?(?:ut?O)?)*"
+_TITLE = r"O?D?R(?:[ofz]t?[OCMY]p?(?:sO)?(?:ut?O)?)*"
 _PERSON = re.compile(rf"(?:(?P<chain>{_TITLE}(?:a{_TITLE})*),?)?(?P<rank>K)?(?P<name>[Pn])(?P<par>p)?"
                      rf"(?:(?P<ofc>ot?C)|(?P<ofo>ot?Op?))?(?P<app>,{_TITLE})?")
 # "the Lao Minister of Public Security": an official the article does not name
@@ -183,10 +184,13 @@ class PeopleFinder:
         return self.lex.country_by_demonym.get(norm(found[-1])) if found else None
 
     def _person(self, item: Item, country: str | None) -> str | None:
-        if item.symbol == "P" and item.mention is not None:
+        if item.symbol == "P" and item.mention is not None and item.mention.key is not None:
             return self.reg.person(item.text, item.mention.key, country)
         words = item.text.split()
+        if words[-1] in ("City", "Province", "District", "Region", "Island", "Islands", "Capital"):
+            return None  # "General Santos City" is a place, not General Santos
         if len(words) == 1:
+            # "Gen. Hendra", "Minister Luong": the one person already named with that word
             return self.reg.person_by_part(words[0].rstrip("."))
         return self.reg.person(item.text, None, country)
 
@@ -230,9 +234,11 @@ class PeopleFinder:
             end = item.end
             j = i + 1
             previous = ""
-            while j < len(chain) and chain[j].symbol in "oftOCMYpsu":
+            while j < len(chain) and chain[j].symbol in "oftzOCMYpsu":
                 nxt = chain[j]
-                if nxt.symbol in "OCMY" and nxt.mention is not None:
+                if nxt.symbol in "CY" and previous.startswith("z"):
+                    pass  # "Cambodian Ambassador to Vietnam": posted there, Cambodia's ambassador
+                elif nxt.symbol in "OCMY" and nxt.mention is not None:
                     key = self._complement(role, nxt.mention, country)
                     if key and org and previous == "s":
                         self.reg.set_parent(key, org)  # "the KNPA's International Cooperation Bureau"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from slugify import slugify
 
 from coopld.extract.entities import Mention
-from coopld.extract.lexicon import Lexicon
+from coopld.extract.lexicon import Lexicon, norm
 
 
 @dataclass
@@ -85,7 +85,20 @@ class Registry:
             return self.city(mention.key)
         if mention.type == "country" and mention.key:
             return self.country(mention.key)
+        if mention.type == "city" and mention.name:
+            return self.new_city(mention.name, mention.qualifier)
         return None
+
+    def new_city(self, name: str, country: str | None) -> str:
+        """A city or province no gazetteer lists, found by the model ("Nusa Dua"), keyed by its
+        name and country so that the same name in two countries is two places."""
+        slug = slugify(name)
+        key = f"{country}-{slug}" if country and not slug.startswith(country) else slug
+        if country:
+            self.country(country, mentioned=False)
+        info = self.places.setdefault(key, PlaceInfo(key, name, "City", country))
+        info.mentioned = True
+        return key
 
     # Organizations
 
@@ -120,6 +133,12 @@ class Registry:
         elif not any(w.lower() in label.lower() for w in (entry.name, *entry.aliases, *entry.demonyms)):
             label = f"{label} of {entry.name}"
         info = self._org_info(key) or self._new_org(OrgInfo(key, label, spec.type, country, function=function))
+        if name and info.name == f"{spec.names[0]} of {entry.name}" and name != spec.names[0] and not known:
+            info.name = name if any(w.lower() in name.lower() for w in (entry.name, *entry.demonyms)) \
+                else f"{name} of {entry.name}"  # first met by post ("Minister of the Interior"), now by name
+        if stated and info.name.endswith(f" of {entry.name}") and any(
+                stated.startswith(d + " ") for d in entry.demonyms) and "Ministry" not in stated:
+            info.name = stated  # first met as an acronym ("PNP"), then by its own name
         if stated:
             info.stated.add(stated)
         return key
@@ -161,7 +180,10 @@ class Registry:
             return self.known_org(mention.key, stated=stated)
         if mention.type == "function" and mention.function:
             country = mention.qualifier or country_hint or self.default_country(mention.function)
-            return self.function_org(mention.function, country, stated=stated, name=mention.name) if country else None
+            if country:
+                return self.function_org(mention.function, country, stated=stated, name=mention.name)
+            # whose agency it is the article does not say: kept under its name, country unknown
+            return self._generic(mention.name or stated, None, stated)
         if mention.type == "orgref" and mention.name:
             return self.referred_org(mention.name, mention.qualifier)
         if mention.type == "generic" and mention.inner is not None:
@@ -232,12 +254,8 @@ class Registry:
                 info.country = self.orgs[parent].country
 
     def _country_in(self, name: str) -> str | None:
-        lowered = name.lower()
-        for country in self.lex.countries.values():
-            for form in (country.name, *country.aliases):
-                if form.lower() in lowered:
-                    return country.key
-        return None
+        m = self.lex.country_in_name_re.search(name)  # whole words: not "Oman" in "Bomana"
+        return self.lex.country_by_name.get(norm(m.group(0))) if m else None
 
     # Persons
 
