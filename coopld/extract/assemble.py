@@ -300,6 +300,10 @@ class Extractor:
         for e in ex.events:
             if e.main and e.date is None and dated is not None and any(c.same_day for c in e.candidates):
                 e.date, e.date_stated = dated.date, dated.date_stated
+            elif (e.main and e.kind == "visit" and e.date is None and not e.planned and dated is not None
+                  and dated.date is not None and dated.date.month is not None):
+                # a visit the news happened during: its month is known, not its days
+                e.date = PartialDate(dated.date.year, dated.date.month, None)
             if e.ordinal is None:
                 e.ordinal = next((c.ordinal for c in e.candidates if c.ordinal), None)
         main_in_sentence = _main_events_by_sentence(ex.events)
