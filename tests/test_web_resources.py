@@ -125,7 +125,7 @@ def test_unknown_iris_are_404_in_the_format_asked(site: str, ext: str, media_typ
     assert b"nobody-at-all" in body
     if ext != "html":
         parse(body, RDF_DOCS[ext][1], site)  # an empty but valid document
-    assert http(site + "id/person/nobody-at-all")[0] == 303, "the thing IRI redirects; its document says 404"
+    assert http(site + "id/person/nobody-at-all")[0] == 404, "no 303 to a document that is not there"
 
 
 def test_resource_page_for_people(site: str) -> None:

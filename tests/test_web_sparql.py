@@ -182,7 +182,7 @@ def test_cors(site: str) -> None:
     ("update body", {"url": "sparql", "data": b"INSERT DATA { <x:a> <x:b> <x:c> }",
                      "headers": {"Content-Type": "application/sparql-update"}}, 403, "read-only"),
     ("update as a query", {"url": "sparql?query=INSERT%20DATA%20%7B%3Cx%3Aa%3E%20%3Cx%3Ab%3E%20%3Cx%3Ac%3E%7D",
-                           "headers": {}}, 400, "does not parse"),
+                           "headers": {}}, 403, "an update was sent as a query"),
     ("SERVICE to loopback", {"url": "sparql?" + urllib.parse.urlencode(
         {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}), "headers": {}}, 403, "SERVICE"),
     ("SERVICE elsewhere", {"url": "sparql?" + urllib.parse.urlencode(

@@ -106,6 +106,8 @@ def answer(store: ox.Store, message: tuple[str, dict[str, list[str]], str | None
     # else: the store's default graph, which the build made the union of all graphs
     if options.get("named_graphs"):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in options["named_graphs"]]
+    if options.get("base_iri"):
+        kwargs["base_iri"] = options["base_iri"][0]
     try:
         result = store.query(text, **kwargs)
     except MemoryError:

@@ -70,12 +70,27 @@ def _choose(ext: str | None) -> tuple[Format, bool]:
 
 @bp.route("/id/<path:path>")
 def thing(path: str) -> Response:
-    return _see_other("/doc/" + path)
+    return _see_other_if_known(path, "/doc/" + path)
 
 
 @bp.route("/vocab/<path:path>")
 def concept(path: str) -> Response:
-    return _see_other("/doc/vocab/" + path)
+    return _see_other_if_known("vocab/" + path, "/doc/vocab/" + path)
+
+
+def _see_other_if_known(path: str, doc: str) -> Response:
+    """303 to the document of a thing the dataset speaks of; 404 here for anything else, since a
+    303 to a document that is not there says the thing exists."""
+    iri = thing_iri(path)
+    if not _is_iri(iri) or not _mentioned(generation().store, iri):
+        return _not_found_response(iri, negotiate(request, DOC_FORMATS, HTML))
+    return _see_other(doc)
+
+
+def _mentioned(store: ox.Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    return (next(iter(store.quads_for_pattern(node, None, None, UNION)), None) is not None
+            or next(iter(store.quads_for_pattern(None, None, node, UNION)), None) is not None)
 
 
 def _see_other(doc: str) -> Response:

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -104,6 +105,8 @@ def _maybe(offered: list[Format]) -> Format | None:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    if "update" in request.values:  # GET /sparql?update=... as much as a form POST
+        raise Forbidden("this endpoint is read-only: SPARQL updates are not accepted")
     if request.method == "GET" and "query" not in request.args and not request.args.get("format"):
         return _service_or_page()
     text, default_graphs, named_graphs = _query_text()
@@ -112,19 +115,83 @@ def sparql() -> Response:
                               f"{current_app.config['COOPLD_MAX_QUERY_LENGTH']}")
     # SERVICE is refused (or checked against the allow-list) from the parse tree, by the query
     # process itself: under the query's time limit, and with no network unless federation is on
-    results_fmt, rdf_fmt = _maybe(RESULT_FORMATS), _maybe(RDF_FORMATS)
+    browser = request.method == "GET" and _maybe([HTML, *RESULT_FORMATS, *RDF_FORMATS]) is HTML
+    results_fmt, rdf_fmt = (RESULT_FORMATS[0], RDF_FORMATS[0]) if browser else (_maybe(RESULT_FORMATS), _maybe(RDF_FORMATS))
     if results_fmt is None and rdf_fmt is None:
         raise NotAcceptable(RESULT_FORMATS + RDF_FORMATS)
+    # relative IRIs in the query ("CONSTRUCT { <s> <p> 1 } WHERE {}") resolve against the endpoint
+    options = {"default_graph": default_graphs, "named_graphs": named_graphs, "base_iri": [request.base_url]}
     try:
-        answer = runner().run(text, {"default_graph": default_graphs, "named_graphs": named_graphs},
-                              results_fmt.media_type if results_fmt else None, rdf_fmt.media_type if rdf_fmt else None)
+        answer = runner().run(text, options, results_fmt.media_type if results_fmt else None,
+                              rdf_fmt.media_type if rdf_fmt else None)
     except QueryFailed as exc:
+        if exc.kind == "syntax" and is_update(text):
+            raise Forbidden("this endpoint is read-only: an update was sent as a query") from exc
         if exc.kind == "not-acceptable":
             raise NotAcceptable(RDF_FORMATS if exc.message == "triples" else RESULT_FORMATS) from exc
         raise _STATUS.get(exc.kind, ServiceUnavailable)(exc.message) from exc
     fmt = rdf_fmt if answer.kind == "triples" else results_fmt
     assert fmt is not None
+    if browser:
+        return _results_page(text, answer.kind, answer.body)
     return Response(answer.body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def _results_page(text: str, kind: str, body: bytes) -> Response:
+    """A person who opens /sparql?query=... in a browser reads the answer as a table, not as
+    SPARQL XML; the same answer in the protocol's formats is a link away."""
+    import json
+
+    from flask import render_template
+    from rdflib import Graph
+
+    columns: list[str] = []
+    rows: list[list[dict[str, str]]] = []
+    boolean: bool | None = None
+    if kind == "triples":
+        columns = ["subject", "predicate", "object"]
+        graph = Graph().parse(data=body.decode("utf-8"), format="turtle")
+        rows = [[_cell(term) for term in triple] for triple in sorted(graph)]
+    else:
+        data = json.loads(body)
+        if "boolean" in data:
+            boolean = bool(data["boolean"])
+        else:
+            columns = list(data["head"]["vars"])
+            rows = [[_binding(b.get(v)) for v in columns] for b in data["results"]["bindings"]]
+    return Response(render_template("sparql_results.html", query=text, columns=columns, rows=rows, boolean=boolean,
+                                    encoded=urlencode({"query": text})),
+                    mimetype="text/html", headers={"Vary": "Accept"})
+
+
+def _binding(value: dict[str, str] | None) -> dict[str, str]:
+    if value is None:
+        return {"text": ""}
+    if value["type"] == "uri":
+        return {"text": value["value"], "href": value["value"]}
+    suffix = f"@{value['xml:lang']}" if "xml:lang" in value else ""
+    return {"text": value["value"] + suffix}
+
+
+def _cell(term: Any) -> dict[str, str]:
+    from rdflib import URIRef
+
+    if isinstance(term, URIRef):
+        return {"text": str(term), "href": str(term)}
+    return {"text": str(term)}
+
+
+def is_update(text: str) -> bool:
+    """Whether a text the query parser refused is a SPARQL update, by parsing it as one (rdflib's
+    update grammar), so that a client that sent an update as ``query=`` hears that updates are
+    refused here rather than that its syntax is wrong."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
 
 
 def _service_or_page() -> Response:
