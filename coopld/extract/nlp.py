@@ -16,6 +16,7 @@ where the model's own splitter breaks names apart or cannot split inside one tok
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -130,19 +131,25 @@ def _parse(doc: Doc, offset: int) -> Parse:
 CHUNK_CHARS = 5_000
 
 
-def _clip(doc: Doc, ents: Sequence[tuple[str, int, int]], offset: int, start: int, end: int) -> Parse:
+def _clip(doc: Doc, starts: Sequence[int], ents: Sequence[tuple[str, int, int]], ent_ends: Sequence[int],
+          offset: int, start: int, end: int) -> Parse:
     """The tokens and entities of one sentence (article offsets ``start``-``end``) of a piece
     parsed whole that begins at ``offset``; a token two sentences share ("5.Deputy") belongs
-    to both."""
-    span = doc.char_span(start - offset, end - offset, alignment_mode="expand")
-    if span is None:
+    to both. Tokens are found by binary search over their offsets (``starts``): asking spaCy for
+    a character span walks the whole piece, once per sentence."""
+    first = max(bisect_right(starts, start - offset) - 1, 0)
+    last = bisect_left(starts, end - offset)
+    span = doc[first:last]
+    if len(span) == 0:
         return Parse((), ())
     base = span.start
     tokens = tuple(Token(t.i - base, offset + t.idx, offset + t.idx + len(t.text), t.text, t.lemma_, t.pos_, t.tag_,
                          t.dep_, min(max(t.head.i - base, 0), len(span) - 1), t.ent_type_)
                    for t in span if not t.is_space)
     entities = []
-    for label, e_start, e_end in ents:
+    for label, e_start, e_end in ents[bisect_right(ent_ends, start - offset):]:  # entities in order, none overlap
+        if offset + e_start >= end:
+            break
         a, b = max(offset + e_start, start), min(offset + e_end, end)
         if b > a:
             entities.append(Entity(label, a, b, doc.text[a - offset:b - offset]))
@@ -172,8 +179,9 @@ def parse_article(name: str, text: str, sentences: Sequence[tuple[int, int]]) ->
     docs = nlp.pipe((text[a:b] for a, b in bounds), batch_size=16)
     for piece, (a, _b), doc in zip(pieces, bounds, docs, strict=True):
         ents = [(e.label_, e.start_char, e.end_char) for e in doc.ents if e.label_ in _LABELS]  # once per piece
+        starts, ent_ends = [t.idx for t in doc], [e[2] for e in ents]
         for i in piece:
-            out[i] = _clip(doc, ents, a, *sentences[i])
+            out[i] = _clip(doc, starts, ents, ent_ends, a, *sentences[i])
     return out
 
 
