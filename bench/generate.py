@@ -839,7 +839,7 @@ _RESOURCES: Any = None
 
 def _init_worker(settings: Any) -> None:
     global _RESOURCES
-    from coopld.resources import load_resources
+    from coopld.build_inputs import load_resources
 
     # the parent handles Ctrl-C (it cancels the batches); SIGTERM from it ends a worker at once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -867,9 +867,9 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
              log: Any = print) -> dict[str, Any]:
     """Write a build folder for ``params`` into ``out`` (replaced); return its summary."""
     from coopld.build import ArticleResult, BuildResult, assemble, map_and_check, publish_dataset
+    from coopld.build_inputs import load_resources
     from coopld.config import load_settings
     from coopld.publish import Publisher
-    from coopld.resources import load_resources
 
     started = time.monotonic()
     timings: dict[str, float] = {}

@@ -34,18 +34,18 @@ from tqdm import tqdm
 
 from coopld import iris
 from coopld.articles import article_key, article_paths, read_article
+from coopld.build_inputs import Resources, load_resources
 from coopld.config import Settings
 from coopld.dumps import DUMPS, skolemize, write_dumps
 from coopld.errors import ConflictError, CoopldError
 from coopld.extract import Extractor
-from coopld.links import load_links
+from coopld.linkset import load_links
 from coopld.mapping import record_to_graph
 from coopld.publish import Publisher, checkpoint
 from coopld.records import review_notes, sync_record
-from coopld.resources import Resources, load_resources
 from coopld.series import series
+from coopld.shacl import Report, merge_reports, summarise, validate
 from coopld.store import write_store
-from coopld.validate import Report, merge_reports, summarise, validate
 from coopld.vocab import COOP
 
 

@@ -15,7 +15,7 @@ from coopld.extract import load_lexicon
 from coopld.extract.lexicon import Lexicon
 from coopld.infer import Reasoner
 from coopld.mapping import load_context, new_graph
-from coopld.validate import load_shapes
+from coopld.shacl import load_shapes
 
 
 @dataclass

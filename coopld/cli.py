@@ -110,7 +110,7 @@ def extract(ctx: click.Context, article: Path) -> None:
 def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | None, as_json: bool) -> None:
     """Validate RDF files (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML) against the shapes,
     after OWL RL inference with the ontology."""
-    from coopld.check import validate_files
+    from coopld.validate_rdf import validate_files
 
     settings = _settings(ctx)
     outcome = validate_files(settings, list(files))
@@ -131,8 +131,8 @@ def validate_cmd(ctx: click.Context, files: tuple[Path, ...], report: Path | Non
 def check_ontology(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Check the ontology and vocabularies (or the given RDF files) against the OWL 2 RL profile
     and for modelling pitfalls; exit 1 if anything is found."""
-    from coopld.ontology_check import namespace_of, pitfalls, rl_violations
-    from coopld.validate import read_rdf
+    from coopld.ontology_profile import namespace_of, pitfalls, rl_violations
+    from coopld.shacl import read_rdf
     from coopld.vocab import ONTOLOGY_IRI
 
     settings = _settings(ctx)
@@ -158,7 +158,7 @@ def check_ontology(ctx: click.Context, files: tuple[Path, ...]) -> None:
 @click.pass_context
 def link(ctx: click.Context, endpoint: str | None, build_dir: Path | None, review: Path, timeout: float) -> None:
     """Propose links to another dataset for the resources that have none (nothing is accepted)."""
-    from coopld.link import propose
+    from coopld.link_proposals import propose
 
     settings = _settings(ctx, out_dir=build_dir)
     outcome = propose(settings, endpoint, review, timeout=timeout)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from rdflib.namespace import OWL
 
+from coopld.build_inputs import load_resources
 from coopld.config import Settings
 from coopld.mapping import new_graph
-from coopld.resources import load_resources
-from coopld.validate import Report, read_rdf, validate
+from coopld.shacl import Report, read_rdf, validate
 
 
 def validate_files(settings: Settings, files: list[Path]) -> Report:

@@ -82,7 +82,7 @@ def test_the_store_holds_the_nquads_and_their_union(seeds: Built) -> None:
 
 
 def test_the_dumps_conform_to_the_shapes(seeds: Built) -> None:
-    from coopld.check import validate_files
+    from coopld.validate_rdf import validate_files
 
     report = validate_files(seeds.settings, [seeds.settings.out / "coopld.trig"])
     assert report.violations == 0, report.messages

@@ -76,7 +76,7 @@ def test_the_linkset_publishes_every_verified_identifier_and_nothing_else(seeds:
     import tomllib
 
     from coopld.errors import MappingError
-    from coopld.links import GEONAMES, WIKIDATA, load_links
+    from coopld.linkset import GEONAMES, WIKIDATA, load_links
 
     entries = tomllib.loads((ROOT / "mappings" / "links.toml").read_text(encoding="utf-8"))["links"]
     base = seeds.settings.id_base
@@ -107,7 +107,7 @@ def test_the_linkset_publishes_every_verified_identifier_and_nothing_else(seeds:
 def test_a_verified_identifier_follows_its_resource_into_another_corpus(unseen: Built) -> None:
     """The seeds never name ASEAN; the test articles do (an ASEAN senior officials' meeting), and
     the organization they mint gets the verified Wikidata identifier from the same linkset."""
-    from coopld.links import WIKIDATA
+    from coopld.linkset import WIKIDATA
 
     asean = f"{unseen.settings.id_base}org/asean"
     links = f"<{unseen.settings.graph_base}links>"

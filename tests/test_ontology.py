@@ -9,8 +9,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from coopld.ontology_check import namespace_of, pitfalls, rl_violations
-from coopld.resources import load_resources
+from coopld.build_inputs import load_resources
+from coopld.ontology_profile import namespace_of, pitfalls, rl_violations
 from coopld.vocab import COOP, KIND, ONTOLOGY_IRI, TOPIC
 from tests.conftest import ROOT, Built
 

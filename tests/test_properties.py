@@ -22,13 +22,13 @@ from hypothesis import strategies as st
 
 from coopld.articles import Article, parse_article, read_article
 from coopld.build import map_and_check
+from coopld.build_inputs import Resources, load_resources
 from coopld.config import load_settings
 from coopld.errors import ArticleError, CoopldError, RecordError
 from coopld.extract import extract_record
 from coopld.extract.text import MAX_SENTENCE, sentences, word_before
 from coopld.mapping import record_to_graph
-from coopld.resources import Resources, load_resources
-from coopld.validate import Report
+from coopld.shacl import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = sorted((ROOT / "data" / "records").glob("*.json"))

@@ -25,11 +25,11 @@ def test_mypy_strict() -> None:
 def test_stages_only_import_earlier_stages() -> None:
     """Data flows one way: nothing before the web layer imports it, and extraction knows
     nothing of RDF building, inference or validation."""
-    later = {"coopld.extract": ("coopld.mapping", "coopld.infer", "coopld.validate", "coopld.build", "coopld.dumps",
+    later = {"coopld.extract": ("coopld.mapping", "coopld.infer", "coopld.shacl", "coopld.build", "coopld.dumps",
                                 "coopld.store", "coopld.web", "coopld.cli"),
-             "coopld.mapping": ("coopld.infer", "coopld.validate", "coopld.build", "coopld.web"),
-             "coopld.infer": ("coopld.validate", "coopld.build", "coopld.web"),
-             "coopld.validate": ("coopld.build", "coopld.web")}
+             "coopld.mapping": ("coopld.infer", "coopld.shacl", "coopld.build", "coopld.web"),
+             "coopld.infer": ("coopld.shacl", "coopld.build", "coopld.web"),
+             "coopld.shacl": ("coopld.build", "coopld.web")}
     for package, forbidden in later.items():
         path = ROOT / package.replace(".", "/")
         files = list(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]

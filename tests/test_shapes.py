@@ -20,9 +20,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from coopld.build_inputs import Resources, load_resources
 from coopld.config import load_settings
-from coopld.resources import Resources, load_resources
-from coopld.validate import validate
+from coopld.shacl import validate
 
 CASES_DIR = Path(__file__).resolve().parent / "shapes"
 VALID = CASES_DIR / "valid.ttl"

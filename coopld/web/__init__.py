@@ -68,14 +68,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
-    from coopld.web import downloads, errors, examples, headers, openapi, pages, reconcile, resources, sparql, void
+    from coopld.web import dereference, downloads, errors, examples, headers, openapi, pages, reconcile, sparql, void
 
     errors.register(app)
     headers.init_app(app)  # security headers on every response; request bodies bounded before they are read
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(downloads.bp)
-    app.register_blueprint(resources.bp)
+    app.register_blueprint(dereference.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(examples.bp)
     app.register_blueprint(reconcile.bp)

@@ -21,8 +21,8 @@ from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
+from coopld.web.dereference import local_href
 from coopld.web.errors import NotFound
-from coopld.web.resources import local_href
 
 bp = Blueprint("examples", __name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from coopld.web.dereference import local_href
 from coopld.web.generation import generation
-from coopld.web.resources import local_href
 from coopld.web.stats import select_once
 
 bp = Blueprint("pages", __name__)
