@@ -17,7 +17,7 @@ from coopld.articles import Article
 from coopld.extract.agreements import Agreement, AgreementFinder, AgreementMention
 from coopld.extract.dates import PartialDate, find_dates, resolve, resolve_until, uncertainty
 from coopld.extract.entities import Mention, Recogniser, acronym_definitions
-from coopld.extract.events import Candidate, Event, EventFinder
+from coopld.extract.events import GATHERING_KINDS, Candidate, Event, EventFinder
 from coopld.extract.lexicon import Lexicon, norm
 from coopld.extract.names import ModelNames, geonames_country, split_trailing_names, truncate_at_names
 from coopld.extract.nlp import DEFAULT_NLP_MODEL, Parse, parse_article
@@ -32,7 +32,7 @@ _DATELINE = re.compile(r"\s*(?P<place>[A-Z][\w .'-]{1,40}?)\s*"
                        r"(?:,\s*(?P<date>[A-Z][a-z]{2,9}\.? \d{1,2}|\d{1,2} [A-Z][a-z]{2,9})\s*)?"
                        r"\((?P<credit>[\w. ]{2,20})\)\s*[-–—]")
 # the kinds of event a report's lead date can be the day of
-_GATHERING_KINDS = ("talks", "meeting", "reception", "working-session", "phone-call", "conference", "signing-ceremony")
+_GATHERING_KINDS = GATHERING_KINDS | {"signing-ceremony"}
 _REFERENCE_NOUNS = ("official", "guest", "minister", "leader", "delegation head", "side")
 
 

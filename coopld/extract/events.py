@@ -28,7 +28,8 @@ _ORDINAL = re.compile(r"\b(?:(?P<num>\d{1,3})(?:st|nd|rd|th)|(?P<word>" + "|".jo
 _DETERMINERS = {"the", "a", "an", "this", "his", "her", "their", "its"}
 _POSSESSIVE = re.compile(r"['’]s\s+(?:[\w-]+\s+){0,2}$")
 _NAMED_EVENT = re.compile(r"(?:[A-Z][\w’'-]*\s+){1,6}(?:Meeting|Summit|Conference|Forum|Congress|Assembly|Dialogue|Games)\b")
-_GATHERING_KINDS = {"talks", "meeting", "reception", "working-session", "phone-call", "conference"}
+#: the kinds of event that are a gathering of the parties (a visit, a raid or a signing is not)
+GATHERING_KINDS = frozenset({"talks", "meeting", "reception", "working-session", "phone-call", "conference"})
 _INTENT = re.compile(r"(?:\b(?:agree[sd]?|plan(?:s|ned)?|expect(?:s|ed)?|hope[sd]?|aim(?:s|ed)?|intend(?:s|ed)?|ready|"
                      r"wish(?:es|ed)?|propose[sd]?|prepar(?:e|es|ed|ing)|scheduled|set|due|decided)\s+to|\bwill|\bwould|"
                      r"\bto be|\bcould|\bmay|\bshould)\s+(?:\w+ly\s+|soon\s+|later\s+|also\s+|jointly\s+)?$", re.IGNORECASE)
@@ -129,7 +130,7 @@ class EventFinder:
             # a trigger over lemmas stands for an event the phrases do not name; where the sentence
             # names a gathering ("the meeting ..., co-chaired by ..."), the verb tells of that one
             named = {kind for kind, _, _ in raw}
-            raw += [r for r in lemma_raw if r[0] not in ("conference", "meeting") or not named & _GATHERING_KINDS]
+            raw += [r for r in lemma_raw if r[0] not in ("conference", "meeting") or not named & GATHERING_KINDS]
         raw.sort(key=lambda r: (-(r[2] - r[1]), r[1]))
         kept: list[tuple[str, int, int]] = []
         for r in raw:
@@ -334,12 +335,10 @@ def _refer_back_target(events: list[Event], e: Event) -> Event | None:
     for other in events:
         if other is e:
             return None
-        if other.main and other.kind in _GATHERINGS and any(not c.anaphoric for c in other.candidates):
+        if other.main and other.kind in GATHERING_KINDS and any(not c.anaphoric for c in other.candidates):
             return other
     return None
 
-
-_GATHERINGS = ("talks", "meeting", "reception", "working-session", "phone-call", "conference")
 
 
 def _same_day(a: PartialDate, b: PartialDate, until: PartialDate | None = None) -> bool:

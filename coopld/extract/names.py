@@ -100,8 +100,8 @@ class ModelNames:
     def _name_word(self, word: str) -> bool:
         """Could this capitalised word be part of a person's name?"""
         bare = word.rstrip(".")
-        return (bool(bare) and bare[0].isupper() and bare not in _NOT_NAME and not _ORG_WORD.match(bare)
-                and not _EXTRA_ORG_WORD.match(bare) and not self._titles_re.fullmatch(word + " ")
+        return (bool(bare) and bare[0].isupper() and bare not in _NOT_NAME and not _agency_word(bare)
+                and not self._titles_re.fullmatch(word + " ")
                 and norm(bare) not in self.lex.country_by_name and norm(bare) not in self.lex.country_by_demonym)
 
     def _whole_name(self, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
@@ -174,7 +174,7 @@ class ModelNames:
         for n in (1, 2, 3):
             head, rest = " ".join(words[:n]), words[n:]
             if norm(head) in self.lex.country_by_name and 2 <= len(rest) <= 4 and not any(
-                    _ORG_WORD.match(w) or _EXTRA_ORG_WORD.match(w) for w in rest) and all(w[:1].isupper() for w in rest):
+                    _agency_word(w) for w in rest) and all(w[:1].isupper() for w in rest):
                 name = " ".join(rest)
                 start = ent.start + ent.text.index(name, len(head))
                 return Mention("person", start, start + len(name), name, name=name)
@@ -190,7 +190,7 @@ class ModelNames:
         text = ent.text[start - ent.start:end - ent.start]
         if " " not in text and not re.search(r"[A-Z].*[A-Z]", text):
             return None  # one capitalised word ("Wicaksono") is more often a surname than an agency
-        if " " in text and not any(_ORG_WORD.match(w) or _EXTRA_ORG_WORD.match(w) for w in text.split()) \
+        if " " in text and not any(_agency_word(w) for w in text.split()) \
                 and not re.search(r"\b[A-Z]{2,}\b", text):
             return None  # "Tan Son Nhat International Airport" is a place; no agency is named without such a word
         bare = norm(text).replace(".", "")
@@ -268,6 +268,13 @@ _EXTRA_ORG_WORD = re.compile(r"^(?:Navy|Army|Corps|Coast|University|College|Scho
                              r"Training|Forum|Complex|Policing|Cooperation|Co-operation|Communications|Affairs|"
                              r"Relations|Operations|Laboratory|Center|Centre|Port|Airport|Station|Camp|Base|Compound|"
                              r"Police|Agency|Office|Committee|Commission|Council)$")
+
+
+def _agency_word(word: str) -> bool:
+    """A word agencies' names are made of ("Police", "Bureau", "National", "of")."""
+    return bool(_ORG_WORD.match(word) or _EXTRA_ORG_WORD.match(word))
+
+
 _TRAILING_NAME = re.compile(rf"^(?P<org>.*\b(?:{_NAME_END}))\s+(?P<name>(?:[A-Z][\w'’.-]+\s+){{1,3}}[A-Z][\w'’-]+)$")
 
 
@@ -278,7 +285,7 @@ def split_trailing_names(found: list[Mention], lexicon: Lexicon) -> list[Mention
     for m in found:
         match = _TRAILING_NAME.match(m.text) if m.type == "generic" else None
         words = match.group("name").split() if match else []
-        if match is None or any(_ORG_WORD.match(w) or _EXTRA_ORG_WORD.match(w) for w in words) or any(
+        if match is None or any(_agency_word(w) for w in words) or any(
                 norm(w) in lexicon.country_by_name or norm(w) in lexicon.country_by_demonym for w in words):
             out.append(m)
             continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
@@ -97,8 +97,6 @@ class Parse:
             ends.extend([t.end] * len(lemma))
         return "".join(parts), starts, ends
 
-    def children(self, i: int) -> list[Token]:
-        return [t for t in self.tokens if t.head == i and t.i != i]
 
 
 @cache
@@ -114,15 +112,6 @@ def pipeline(name: str) -> Language:
         raise ConfigError(
             f"the English pipeline {name!r} (setting nlp_model, COOPLD_NLP_MODEL) is not installed: "
             f"./bin/setup installs the default {DEFAULT_NLP_MODEL!r}; for another, `pip install` its package") from exc
-
-
-def _parse(doc: Doc, offset: int) -> Parse:
-    base = doc[0].i if len(doc) else 0
-    tokens = tuple(Token(t.i - base, offset + t.idx, offset + t.idx + len(t.text), t.text, t.lemma_, t.pos_, t.tag_,
-                         t.dep_, t.head.i - base, t.ent_type_) for t in doc if not t.is_space)
-    entities = tuple(Entity(e.label_, offset + e.start_char, offset + e.end_char, e.text)
-                     for e in doc.ents if e.label_ in _LABELS)
-    return Parse(tokens, entities)
 
 
 #: Sentences are parsed together in pieces of about this many characters: enough context for
@@ -183,10 +172,3 @@ def parse_article(name: str, text: str, sentences: Sequence[tuple[int, int]]) ->
         for i in piece:
             out[i] = _clip(doc, starts, ents, ent_ends, a, *sentences[i])
     return out
-
-
-def parse_sentences(name: str, texts: Sequence[tuple[int, str]]) -> list[Parse]:
-    """Parse each (offset, text) sentence; offsets in the result are article offsets."""
-    nlp = pipeline(name)
-    docs: Iterable[Doc] = nlp.pipe((text for _, text in texts), batch_size=64)
-    return [_parse(doc, offset) for (offset, _), doc in zip(texts, docs, strict=True)]
