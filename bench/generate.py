@@ -106,7 +106,7 @@ def _build_code() -> list[Path]:
     except the web app and the extractor (records are made here, not extracted)."""
     import coopld.build
     import coopld.dumps
-    import coopld.store  # noqa: F401 - imported for the modules they pull in
+    import coopld.store.embedded  # noqa: F401 - imported for the modules they pull in
 
     package = ROOT / "coopld"
     modules = {Path(str(module.__file__)).resolve() for name, module in list(sys.modules.items())

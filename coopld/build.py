@@ -45,7 +45,7 @@ from coopld.publish import Publisher, checkpoint
 from coopld.records import review_notes, sync_record
 from coopld.series import series
 from coopld.shacl import Report, merge_reports, summarise, validate
-from coopld.store import write_store
+from coopld.store.embedded import write_store
 from coopld.vocab import COOP
 
 

@@ -9,6 +9,7 @@ read in, so that a rebuild yields the same IRIs and a new article leaves old one
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from slugify import slugify
 
@@ -154,3 +155,60 @@ def party_tokens(parties: Iterable[tuple[str, str | None]], *, distinct: bool = 
         if token not in out:
             out.append(token)
     return out
+
+
+#: the ASCII characters RFC 3987 lets an IRI hold: unreserved, reserved and "%" of an escape
+_IRI_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+#: and the other code points it may hold (ucschar and iprivate), as inclusive ranges
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF), *((p << 16, (p << 16) + 0xFFFD) for p in range(1, 15)))
+#: private-use code points, which only the query part may hold
+_IPRIVATE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+
+
+def _in(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _iri_char(c: str, *, in_query: bool = False) -> bool:
+    if c in _IRI_ASCII:
+        return True
+    code = ord(c)
+    return code > 0x7F and (_in(code, _UCSCHAR) or (in_query and _in(code, _IPRIVATE)))
+
+
+def iri_problem(text: str) -> str | None:
+    """Why ``text`` is not an absolute IRI (RFC 3987) a store takes (None: it is one). Checked
+    before any IRI from a request reaches a store: an IRI is written between ``<`` and ``>`` in a
+    query, so it may hold none of the characters that would end it."""
+    fragment_at = text.find("#") if "#" in text else len(text)
+    query_at = text.find("?", 0, fragment_at)
+    bad = next((c for i, c in enumerate(text) if not _iri_char(c, in_query=0 <= query_at < i < fragment_at)), None)
+    if bad is not None:
+        return f"it holds the character {bad!r}, which an IRI cannot"
+    for i, c in enumerate(text):
+        if c == "%" and not all(h in "0123456789abcdefABCDEF" for h in text[i + 1:i + 3].ljust(2, "x")):
+            return "a '%' in it does not begin an escape of two hexadecimal digits"
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # a port that is not a number
+    except ValueError as exc:
+        return str(exc)
+    if not parts.scheme or not text.lower().startswith(parts.scheme + ":"):
+        return "it is not absolute (no scheme such as https:)"
+    if any(c in "[]" for c in parts.path + parts.query + parts.fragment):
+        return "it holds '[' or ']' outside its host"
+    if "#" in parts.fragment:
+        return "it holds a second '#'"
+    userinfo, _, host = parts.netloc.rpartition("@")
+    if "@" in userinfo or "[" in userinfo or "]" in userinfo:
+        return "its user information holds '@', '[' or ']'"
+    if "[" in host or "]" in host:
+        after = host.partition("]")[2]
+        if not host.startswith("[") or host.count("[") != 1 or host.count("]") != 1 \
+                or not (after in ("", ":") or (after.startswith(":") and after[1:].isdigit())):
+            return "its host is not a bracketed IP address"
+    return None
+
+
+def is_absolute_iri(text: str) -> bool:
+    return iri_problem(text) is None

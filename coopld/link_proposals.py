@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import Literal
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from coopld import __version__
 from coopld.config import Settings
 from coopld.errors import MappingError
-from coopld.store import open_store
+from coopld.store import Store
+from coopld.store.embedded import open_store
 
 QUERIES = Path(__file__).parent / "queries"
 
@@ -56,16 +56,10 @@ def load_linking(mappings_dir: Path) -> Linking:
     return Linking(str(data.get("endpoint", "https://query.wikidata.org/sparql")), kinds)
 
 
-def unlinked(store: ox.Store) -> list[tuple[str, str, str]]:
+def unlinked(store: Store) -> list[tuple[str, str, str]]:
     """(resource IRI, name, kind) of everything without an owl:sameAs yet."""
-    result = store.query((QUERIES / "link-unlinked.rq").read_text(encoding="utf-8"))
-    assert isinstance(result, ox.QuerySolutions)
-    out = []
-    for row in result:
-        resource, name, kind = row["resource"], row["name"], row["kind"]
-        assert resource is not None and name is not None and kind is not None
-        out.append((resource.value, name.value, kind.value))
-    return out
+    rows = store.select((QUERIES / "link-unlinked.rq").read_text(encoding="utf-8"))
+    return [(str(r["resource"]), str(r["name"]), str(r["kind"])) for r in rows]
 
 
 def candidate_query(name: str, types: list[str]) -> str:

@@ -37,3 +37,19 @@ def test_stages_only_import_earlier_stages() -> None:
             text = file.read_text(encoding="utf-8")
             for name in forbidden:
                 assert f"from {name}" not in text and f"import {name}" not in text, (file, name)
+
+
+def test_only_the_embedded_store_imports_pyoxigraph() -> None:
+    """Everything else reads the data through the store interface (``coopld.store.Store``), so
+    the application runs the same over a remote SPARQL store. Read from each module's syntax
+    tree, not its text: a docstring may name pyoxigraph."""
+    import ast
+
+    importers = []
+    for file in sorted((ROOT / "coopld").rglob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] == "pyoxigraph" for n in names):
+                importers.append(str(file.relative_to(ROOT)))
+    assert importers == ["coopld/store/embedded.py"]

@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDFS
 
 from coopld.config import VOCAB_ROOT, Settings
+from coopld.iris import is_absolute_iri
+from coopld.store import Store, Triple
 from coopld.vocab import ONTOLOGY_IRI
 from coopld.web import documentation
-from coopld.web.describe import RDF_TYPE, UNION, Description, describe, label, label_triples, local_name
-from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate
+from coopld.web.describe import RDF_TYPE, Description, describe, label_triples, labels, local_name, sort_key
+from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate, serialize
 from coopld.web.generation import generation
+from coopld.web.stats import query_text
 
 bp = Blueprint("resources", __name__)
 
@@ -87,10 +90,8 @@ def _see_other_if_known(path: str, doc: str) -> Response:
     return _see_other(doc)
 
 
-def _mentioned(store: ox.Store, iri: str) -> bool:
-    node = ox.NamedNode(iri)
-    return (next(iter(store.quads_for_pattern(node, None, None, UNION)), None) is not None
-            or next(iter(store.quads_for_pattern(None, None, node, UNION)), None) is not None)
+def _mentioned(store: Store, iri: str) -> bool:
+    return store.ask(query_text("mentioned"), [{"root": URIRef(iri)}])
 
 
 def _see_other(doc: str) -> Response:
@@ -102,11 +103,7 @@ def _see_other(doc: str) -> Response:
 
 def _is_iri(iri: str) -> bool:
     """Whether a path maps onto an IRI at all (``/doc/a|b`` does not): such a thing is not here."""
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        return False
-    return True
+    return is_absolute_iri(iri)
 
 
 @bp.route("/doc/<path:path>")
@@ -118,7 +115,7 @@ def document(path: str) -> Response:
     if not _is_iri(iri):
         return _not_found_response(iri, fmt)
     page = request.args.get("page", default=1, type=int) or 1
-    store: ox.Store = generation().store
+    store = generation().store
     described = describe(store, iri, page=max(page, 1), page_size=current_app.config["COOPLD_PAGE_SIZE"])
     if fmt is HTML and described is not None and base_path.count("/") == 1 and base_path.startswith("vocab/"):
         settings = _settings()
@@ -138,10 +135,10 @@ def named_graph(path: str) -> Response:
     iri = _settings().graph_base + name
     if not _is_iri(iri):
         return _not_found_response(iri, fmt)
-    store: ox.Store = generation().store
+    store = generation().store
     size = int(current_app.config["COOPLD_PAGE_SIZE"])
     page = max(request.args.get("page", default=1, type=int) or 1, 1)
-    everything = sorted((q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))), key=str)
+    everything = sorted(set(store.graph(iri)), key=sort_key)
     if not everything:
         return _not_found_response(iri, fmt)
     pages = max(1, -(-len(everything) // size))
@@ -167,12 +164,14 @@ def shapes(ext: str | None = None) -> Response:
 
 
 @cache
-def _shapes(shapes_dir: Path) -> tuple[str, tuple[ox.Triple, ...]]:
+def _shapes(shapes_dir: Path) -> tuple[str, tuple[Triple, ...]]:
     """The shapes' Turtle and their triples (sorted), read once per process."""
     paths = sorted(shapes_dir.glob("*.ttl"))
     turtle = "".join(path.read_text(encoding="utf-8") for path in paths)
-    triples = (q.triple for path in paths for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    return turtle, tuple(sorted(triples, key=str))
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    return turtle, tuple(sorted(graph, key=sort_key))  # type: ignore[arg-type]
 
 
 @bp.route("/ontology")
@@ -181,21 +180,20 @@ def _shapes(shapes_dir: Path) -> tuple[str, tuple[ox.Triple, ...]]:
 @bp.route("/ontology/<version>.<any(html,ttl,jsonld,nt,rdf):ext>")
 def ontology(ext: str | None = None, version: str | None = None) -> Response:
     fmt, negotiated = _choose(ext)
-    store: ox.Store = generation().store
-    graph = ox.NamedNode(_settings().graph_base + "ontology")
+    store = generation().store
+    graph = _settings().graph_base + "ontology"
     if version is not None and not _is_iri(f"{ONTOLOGY_IRI}/{version}"):
         return _not_found_response(f"{ONTOLOGY_IRI}/{version}", fmt)
-    if version is not None and not store.query(
-            "ASK { GRAPH ?g { ?o <http://www.w3.org/2002/07/owl#versionIRI> ?v } }",
-            substitutions={ox.Variable("g"): graph, ox.Variable("v"): ox.NamedNode(f"{ONTOLOGY_IRI}/{version}")}):
+    triples = sorted(set(store.graph(graph)), key=sort_key)
+    wanted = URIRef(f"{ONTOLOGY_IRI}/{version}")
+    if version is not None and not any(p == OWL.versionIRI and o == wanted for _s, p, o in triples):
         return _not_found_response(f"{ONTOLOGY_IRI}/{version}", fmt)
-    triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, graph)), key=str)
     described = Description(ONTOLOGY_IRI, triples, len(triples), 1, 1)
     base = "/ontology" + (f"/{version}" if version else "")
     view = None
     if fmt is HTML:
         view = documentation.cached(generation().cache, "ontology", lambda: documentation.ontology_view(
-            store, graph.value, local_href))
+            store, graph, local_href))
     return _respond(described, ONTOLOGY_IRI, base, fmt, negotiated, template="ontology.html", view=view)
 
 
@@ -203,7 +201,7 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
              template: str = "resource.html", view: dict[str, Any] | None = None) -> Response:
     if described is None or (described.page > described.pages):
         return _not_found_response(iri, fmt)
-    store: ox.Store = generation().store
+    store = generation().store
     if fmt is HTML:
         if view is None:
             view = _view(described) if template == "resource.html" else {}
@@ -232,14 +230,9 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
     return response
 
 
-def _serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
-    if fmt.name == "jsonld":
-        graph = Graph()
-        graph.parse(data=bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), format="nt")
-        context = current_app.extensions["coopld_context"]["@context"]
-        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
-    assert fmt.rdf is not None
-    return bytes(ox.serialize(triples, format=fmt.rdf, prefixes=current_app.extensions["coopld_prefixes"]) or b"")
+def _serialize(triples: list[Triple], fmt: Format) -> bytes:
+    return serialize(triples, fmt, current_app.extensions["coopld_prefixes"],
+                     current_app.extensions["coopld_context"]["@context"])
 
 
 def _not_found_response(iri: str, fmt: Format) -> Response:
@@ -263,14 +256,10 @@ def _hierarchy() -> dict[str, set[str]]:
     need not repeat under sem:hasActor what it shows under "has participant"."""
     found: dict[str, set[str]] | None = generation().cache.get("hierarchy")
     if found is None:
-        store: ox.Store = generation().store
-        graph = ox.NamedNode(_settings().graph_base + "ontology")
         below: dict[str, set[str]] = {}
-        for predicate in ("http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
-                          "http://www.w3.org/2000/01/rdf-schema#subClassOf"):
-            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-                if isinstance(q.object, ox.NamedNode) and isinstance(q.subject, ox.NamedNode):
-                    below.setdefault(q.object.value, set()).add(q.subject.value)
+        for s, p, o in generation().store.graph(_settings().graph_base + "ontology"):
+            if p in (RDFS.subPropertyOf, RDFS.subClassOf) and isinstance(s, URIRef) and isinstance(o, URIRef):
+                below.setdefault(str(o), set()).add(str(s))
         changed = True
         while changed:  # transitive closure; the ontology is small
             changed = False
@@ -288,104 +277,85 @@ def _view(d: Description) -> dict[str, Any]:
     """What the HTML page shows, grouped for people: properties and inbound links by their
     labels, values as labelled links, and the evidence spans in their article's text. A
     property or class that merely generalises another one shown is left out."""
-    store: ox.Store = generation().store
+    store = generation().store
     below = _hierarchy()
-    own_all = [t for t in d.triples if str(t.subject) == f"<{d.iri}>"]
-    predicates = {t.predicate.value for t in own_all}
-    classes = {t.object.value for t in own_all if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
+    root = URIRef(d.iri)
+    own_all = [t for t in d.triples if t[0] == root]
+    predicates = {str(t[1]) for t in own_all}
+    classes = {str(t[2]) for t in own_all if t[1] == RDF_TYPE and isinstance(t[2], URIRef)}
     own = [t for t in own_all
-           if not (below.get(t.predicate.value, set()) & predicates)
-           and not (t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)
-                    and below.get(t.object.value, set()) & classes)]
+           if not (below.get(str(t[1]), set()) & predicates)
+           and not (t[1] == RDF_TYPE and isinstance(t[2], URIRef) and below.get(str(t[2]), set()) & classes)]
     properties: dict[str, list[dict[str, str]]] = {}
     types: list[dict[str, str]] = []
-    for t in own:
-        value = _value(t.object, d.labels)
-        if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+    for _s, p, o in own:
+        value = _value(o, d.labels)
+        if p == RDF_TYPE:
             types.append(value)
             continue
-        properties.setdefault(d.labels.get(t.predicate.value, local_name(t.predicate.value)), []).append(value)
+        properties.setdefault(d.labels.get(str(p), local_name(str(p))), []).append(value)
     inbound: dict[str, list[dict[str, str]]] = {}
-    incoming = {t.predicate.value for t in d.inbound}
-    for t in d.inbound:
-        if below.get(t.predicate.value, set()) & incoming:
+    incoming = {str(t[1]) for t in d.inbound}
+    for s, p, _o in d.inbound:
+        if below.get(str(p), set()) & incoming:
             continue
-        inbound.setdefault(d.labels.get(t.predicate.value, local_name(t.predicate.value)), []).append(
-            _value(t.subject, d.labels))
+        inbound.setdefault(d.labels.get(str(p), local_name(str(p))), []).append(_value(s, d.labels))
     return {"title": d.labels.get(d.iri) or local_name(d.iri), "types": types,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
             "evidence": _evidence(store, d), "notes": review_notes(store, d.iri)}
 
 
-_COOP = "https://w3id.org/coopld/ontology#"
-
-
-def review_notes(store: ox.Store, iri: str) -> list[dict[str, Any]]:
+def review_notes(store: Store, iri: str) -> list[dict[str, Any]]:
     """The open review notes on a resource, and for an article those of its record: what the
     extractor could not settle, for a person to check. A note a person marked reviewed in the
     record is left out (see ``coopld.records``)."""
-    root = ox.NamedNode(iri)
-    notes: set[object] = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_COOP + "concerns"), root, UNION)}
-    notes.update(q.object for q in store.quads_for_pattern(root, ox.NamedNode(_COOP + "reviewNote"), None, UNION))
+    root = URIRef(iri)
+    rows = [r for r in store.select(query_text("review-notes"), [{"root": root}])
+            if str(r["reviewed"] or "") not in ("true", "1")]
+    about_labels = labels(store, [r["about"] for r in rows if isinstance(r["about"], URIRef) and r["about"] != root])
     out = []
-    for note in notes:
-        if not isinstance(note, ox.NamedNode):
-            continue
-        reviewed = _one(store, note, _COOP + "reviewed")
-        if reviewed is not None and reviewed.value == "true":
-            continue
-        fact, reason, about = (_one(store, note, _COOP + name) for name in ("fact", "reason", "concerns"))
-        entry: dict[str, Any] = {"href": local_href(note.value), "iri": note.value,
-                                 "fact": fact.value if fact is not None else "",
-                                 "reason": reason.value if reason is not None else ""}
-        if isinstance(about, ox.NamedNode) and about != root:
-            entry["about"] = {"href": local_href(about.value), "text": label_of(store, about.value), "iri": about.value}
+    for row in rows:
+        note, about = str(row["note"]), row["about"]
+        entry: dict[str, Any] = {"href": local_href(note), "iri": note, "fact": str(row["fact"] or ""),
+                                 "reason": str(row["reason"] or "")}
+        if isinstance(about, URIRef) and about != root:
+            entry["about"] = {"href": local_href(str(about)), "iri": str(about),
+                              "text": about_labels.get(str(about)) or local_name(str(about))}
         out.append(entry)
     return sorted(out, key=lambda n: (n.get("about", {}).get("text", ""), n["fact"], n["reason"], n["iri"]))
 
 
 def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str, str]]]:
     """A named graph's triples, as rows of links."""
-    return [(_value(t.subject, {}), _value(t.predicate, {}), _value(t.object, {})) for t in d.triples]
+    return [(_value(s, {}), _value(p, {}), _value(o, {})) for s, p, o in d.triples]
 
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
-    if isinstance(node, ox.NamedNode):
-        return {"href": local_href(node.value), "text": labels.get(node.value, local_name(node.value)), "iri": node.value}
-    if isinstance(node, ox.Literal):
-        datatype = node.datatype.value.rsplit("#", 1)[-1] if node.datatype else ""
-        note = node.language or ("" if datatype in ("string", "langString") else datatype)
-        return {"text": node.value, "note": note}
-    return {"text": str(node)}
+    if isinstance(node, URIRef):
+        return {"href": local_href(str(node)), "text": labels.get(str(node), local_name(str(node))), "iri": str(node)}
+    if isinstance(node, Literal):
+        datatype = str(node.datatype).rsplit("#", 1)[-1] if node.datatype else ""
+        note = node.language or ("" if datatype in ("", "string", "langString") else datatype)
+        return {"text": str(node), "note": note}
+    return {"text": node.n3() if hasattr(node, "n3") else str(node)}
 
 
-_EVIDENCE = ox.NamedNode("https://w3id.org/coopld/ontology#evidence")
-_NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
-
-
-def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
+def _evidence(store: Store, d: Description) -> list[dict[str, Any]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
     article, its whole text with every span that evidence points to."""
-    root = ox.NamedNode(d.iri)
-    spans = {q.object for q in store.quads_for_pattern(root, _EVIDENCE, None, UNION)
-             if isinstance(q.object, ox.NamedNode)}
-    is_article = any(True for _ in store.quads_for_pattern(root, ox.NamedNode(_NIF + "isString"), None, UNION))
-    if is_article:
-        spans |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(_NIF + "referenceContext"), root, UNION)
-                  if isinstance(q.subject, ox.NamedNode)}
-    by_article: dict[str, list[tuple[int, int]]] = {}
-    for span in spans:
-        article = _one(store, span, _NIF + "referenceContext")
-        begin, end = _one(store, span, _NIF + "beginIndex"), _one(store, span, _NIF + "endIndex")
-        if article is not None and begin is not None and end is not None:
-            by_article.setdefault(article.value, []).append((int(begin.value), int(end.value)))
+    rows = store.select(query_text("evidence"), [{"root": URIRef(d.iri)}])
+    is_article = any(str(r["article"]) == d.iri for r in rows)
+    texts: dict[str, str] = {}
+    by_article: dict[str, set[tuple[int, int]]] = {}
+    for row in rows:
+        article = str(row["article"])
+        texts[article] = str(row["text"])
+        by_article.setdefault(article, set()).add((int(str(row["begin"])), int(str(row["end"]))))
+    titles = labels(store, [URIRef(a) for a in by_article])
     out = []
-    for article, ranges in sorted(by_article.items()):
-        text_node = _one(store, ox.NamedNode(article), _NIF + "isString")
-        if text_node is None:
-            continue
-        text = text_node.value
-        ranges = sorted(set(ranges))
+    for article, found in sorted(by_article.items()):
+        text = texts[article]
+        ranges = sorted(found)
         if not is_article:  # show the sentences with a little context, not the whole article
             pieces = [{"text": text[b:e], "mark": True} for b, e in ranges]
         else:
@@ -397,15 +367,7 @@ def _evidence(store: ox.Store, d: Description) -> list[dict[str, Any]]:
                 pieces.append({"text": text[b:e], "mark": True})
                 pos = e
             pieces.append({"text": text[pos:], "mark": False})
-        out.append({"article": article, "href": local_href(article), "title": label_of(store, article),
+        out.append({"article": article, "href": local_href(article), "title": titles.get(article) or local_name(article),
                     "pieces": pieces})
     return out
-
-
-def _one(store: ox.Store, subject: ox.NamedNode, predicate: str) -> Any:
-    return next((q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, UNION)), None)
-
-
-def label_of(store: ox.Store, iri: str) -> str:
-    return label(store, ox.NamedNode(iri)) or local_name(iri)
 

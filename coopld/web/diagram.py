@@ -13,10 +13,10 @@ import textwrap
 from collections.abc import Callable, Iterable
 
 import graphviz
-import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 
 from coopld.errors import CoopldError
+from coopld.store import Store, Term
 from coopld.vocab import ONTOLOGY_IRI, PREFIXES
 from coopld.web import describe
 
@@ -102,52 +102,52 @@ def ontology_diagram(graph: Graph) -> graphviz.Digraph:
     return dot
 
 
-def event_diagram(store: ox.Store, event: str, href: Callable[[str], str]) -> graphviz.Digraph:
+def event_diagram(store: Store, event: str, href: Callable[[str], str]) -> graphviz.Digraph:
     """One event as the data hold it: its statements and those of its participations, each
     resource shown by its label (linked to where ``href`` says it can be followed), each
     literal as a note."""
     dot = _digraph("example")
     ids: dict[str, str] = {}   # term -> DOT node id
-    labels: dict[str, str] = {}
+    root = URIRef(event)
+    statements = {root: store.describe(event)}
+    participations = sorted({o for _s, p, o in statements[root] if p == URIRef(COOP + "hasParticipation")
+                             and isinstance(o, URIRef)})
+    for participation in participations:
+        statements[participation] = store.describe(str(participation))
+    labels = describe.labels(store, {t for ts in statements.values() for s, _p, o in ts for t in (s, o)})
 
-    def label(term: ox.NamedNode) -> str:
-        if term.value not in labels:
-            labels[term.value] = describe.label(store, term) or curie(term.value)
-        return labels[term.value]
+    def label(term: URIRef) -> str:
+        return labels.get(str(term)) or curie(str(term))
 
-    def node(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-        if isinstance(term, ox.Literal):
+    def node(term: Term) -> str:
+        if isinstance(term, Literal):
             key = ids[f"literal {len(ids)}"] = f"n{len(ids)}"
-            text = term.value if len(term.value) <= 60 else term.value[:57] + "…"
+            text = str(term) if len(term) <= 60 else str(term)[:57] + "…"
             dot.node(key, text, shape="note", fontsize="9", color="#999999")
             return key
-        if str(term) not in ids:
-            key = ids[str(term)] = f"n{len(ids)}"
-            main = isinstance(term, ox.NamedNode) and term.value == event
-            text = label(term) if isinstance(term, ox.NamedNode) else str(term)
+        if term.n3() not in ids:
+            key = ids[term.n3()] = f"n{len(ids)}"
+            main = term == root
+            text = label(term) if isinstance(term, URIRef) else term.n3()
             text = textwrap.fill(text, 28, break_long_words=False, break_on_hyphens=False)
             dot.node(key, text, shape="box", style="filled,rounded",
                      fillcolor="#f7e3b5" if main else "#eef3f8", color="#8a6d1d" if main else "#2a5d8f",
-                     URL=href(term.value) if isinstance(term, ox.NamedNode) else "", tooltip=str(term).strip("<>"))
-        return ids[str(term)]
+                     URL=href(str(term)) if isinstance(term, URIRef) else "", tooltip=str(term))
+        return ids[term.n3()]
 
-    def many(values: list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
+    def many(values: list[Term]) -> str:
         """Several values of one property (the topics of an event) as one box listing them."""
         key = ids[f"group {len(ids)}"] = f"n{len(ids)}"
-        names = sorted(label(v) if isinstance(v, ox.NamedNode) else str(v.value if isinstance(v, ox.Literal) else v)
-                       for v in values)
+        names = sorted(label(v) if isinstance(v, URIRef) else str(v) for v in values)
         dot.node(key, "\n".join(names), shape="box", style="rounded", color="#2a5d8f", fontsize="9")
         return key
 
-    subjects = [ox.NamedNode(event)]
-    participations = [q.object for q in store.quads_for_pattern(ox.NamedNode(event), ox.NamedNode(COOP + "hasParticipation"),
-                                                                None, ox.DefaultGraph()) if isinstance(q.object, ox.NamedNode)]
     count = 0
-    for subject in subjects + sorted(participations, key=str):
-        by_predicate: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]] = {}
-        for q in sorted(store.quads_for_pattern(subject, None, None, ox.DefaultGraph()), key=lambda q: str(q.triple)):
-            if _drawn(q.predicate.value, q.object) and q.object not in by_predicate.get(q.predicate.value, []):
-                by_predicate.setdefault(q.predicate.value, []).append(q.object)
+    for subject in [root, *participations]:
+        by_predicate: dict[str, list[Term]] = {}
+        for _s, p, o in sorted(statements[subject], key=describe.sort_key):
+            if _drawn(str(p), o) and o not in by_predicate.get(str(p), []):
+                by_predicate.setdefault(str(p), []).append(o)
         for predicate, values in sorted(by_predicate.items()):
             if count >= EXAMPLE_LIMIT:
                 break
@@ -162,7 +162,7 @@ def _drawn(predicate: str, obj: object) -> bool:
     """coopld's own statements, and the types of things; not the generic labels, evidence spans
     or the super-properties inference added (they would repeat every edge)."""
     if predicate == str(RDF.type):
-        return isinstance(obj, ox.NamedNode) and obj.value.startswith(COOP)
+        return isinstance(obj, URIRef) and str(obj).startswith(COOP)
     return predicate.startswith(COOP) and predicate not in (COOP + "evidence", COOP + "mentionedIn")
 
 

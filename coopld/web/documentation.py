@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from coopld.store import Store
 from coopld.vocab import ONTOLOGY_IRI
+from coopld.web.describe import label as label_in
 from coopld.web.diagram import COOP, DiagramUnavailable, curie, event_diagram, named_classes, ontology_diagram, render
 from coopld.web.stats import solutions
 
@@ -67,12 +68,11 @@ class Term:
     uses: int = 0
 
 
-def graph_of(store: ox.Store, graph_iri: str) -> Graph:
+def graph_of(store: Store, graph_iri: str) -> Graph:
     """One named graph of the store as an rdflib graph (small: the ontology, the vocabularies)."""
     graph = Graph()
-    data = ox.serialize((q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))),
-                        format=ox.RdfFormat.N_TRIPLES)
-    graph.parse(data=bytes(data or b"").decode("utf-8"), format="nt")
+    for triple in store.graph(graph_iri):
+        graph.add(triple)
     return graph
 
 
@@ -90,12 +90,12 @@ def _iris(nodes: Iterable[Node]) -> list[URIRef]:
     return sorted({n for n in nodes if isinstance(n, URIRef)})
 
 
-def _first(store: ox.Store, subject: str, predicate: str) -> str | None:
-    """The value of one statement about ``subject`` (any, if several), as text."""
-    for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, ox.DefaultGraph()):
-        if isinstance(q.object, (ox.NamedNode, ox.Literal)):
-            return q.object.value
-    return None
+def _first(store: Store, subject: str, predicate: str) -> str | None:
+    """The value of one statement about ``subject`` (the least, if several), as text."""
+    values = sorted(str(r["value"]) for r in solutions(store, "objects", subject=URIRef(subject),
+                                                        predicate=URIRef(predicate))
+                    if isinstance(r["value"], (URIRef, Literal)))
+    return values[0] if values else None
 
 
 def _link(graph: Graph, iri: URIRef, href: Href) -> Link:
@@ -105,7 +105,7 @@ def _link(graph: Graph, iri: URIRef, href: Href) -> Link:
     return Link(text, f"#{iri.rsplit('#', 1)[1]}" if ours else href(str(iri)), str(iri))
 
 
-def ontology_view(store: ox.Store, ontology_graph: str, href: Href) -> dict[str, Any]:
+def ontology_view(store: Store, ontology_graph: str, href: Href) -> dict[str, Any]:
     """Everything the ontology page shows."""
     graph = graph_of(store, ontology_graph)
     onto = URIRef(ONTOLOGY_IRI)
@@ -134,7 +134,7 @@ def ontology_view(store: ox.Store, ontology_graph: str, href: Href) -> dict[str,
             "example": _example(store, href)}
 
 
-def _term(store: ox.Store, graph: Graph, iri: URIRef, section: str, href: Href) -> Term:
+def _term(store: Store, graph: Graph, iri: URIRef, section: str, href: Href) -> Term:
     kind = {"Classes": "class", "Object properties": "object property", "Datatype properties": "datatype property",
             "Annotation properties": "annotation property"}.get(section, "individual")
     term = Term(str(iri), iri.rsplit("#", 1)[1], _text(graph, iri, RDFS.label, SKOS.prefLabel),
@@ -156,23 +156,16 @@ def _term(store: ox.Store, graph: Graph, iri: URIRef, section: str, href: Href) 
         term.super = [_link(graph, t, href) for t in _iris(graph.objects(iri, RDF.type)) if str(t).startswith(COOP)]
     if kind == "class":
         term.members = [_link(graph, m, href) for m in _iris(graph.subjects(RDF.type, iri))]
-        rows = list(solutions(store, "doc-instances", term=ox.NamedNode(str(iri))))
+        rows = solutions(store, "doc-instances", term=iri)
         term.uses = len(rows)
-        term.examples = [Link(r["label"].value if r["label"] is not None else curie(r["thing"].value),
-                              href(r["thing"].value), r["thing"].value) for r in rows[:EXAMPLES]]
+        term.examples = [_thing(r["thing"], r["label"], href) for r in rows[:EXAMPLES]]
     elif kind != "individual":
-        counted = list(solutions(store, "doc-statement-count", term=ox.NamedNode(str(iri))))
-        term.uses = int(counted[0]["uses"].value) if counted else 0
-        for r in solutions(store, "doc-statements", term=ox.NamedNode(str(iri))):
-            subject = Link(r["subjectLabel"].value if r["subjectLabel"] is not None else curie(r["subject"].value),
-                           href(r["subject"].value), r["subject"].value)
+        counted = solutions(store, "doc-statement-count", term=iri)
+        term.uses = int(str(counted[0]["uses"])) if counted else 0
+        for r in solutions(store, "doc-statements", term=iri):
             obj = r["object"]
-            if isinstance(obj, ox.Literal):
-                target = Link(obj.value, "", "")
-            else:
-                target = Link(r["objectLabel"].value if r["objectLabel"] is not None else curie(obj.value),
-                              href(obj.value), obj.value)
-            term.examples.append((subject, target))
+            target = Link(str(obj), "", "") if isinstance(obj, Literal) else _thing(obj, r["objectLabel"], href)
+            term.examples.append((_thing(r["subject"], r["subjectLabel"], href), target))
     return term
 
 
@@ -186,11 +179,15 @@ def _alignment_table(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"prefix": prefix, "rows": rows} for prefix, rows in sorted(table.items())]
 
 
-def _cameo(store: ox.Store) -> list[dict[str, str]]:
+def _thing(thing: Any, name: Any, href: Href) -> Link:
+    """A resource a query found, as a link named by its label (else its CURIE)."""
+    return Link(str(name) if name is not None else curie(str(thing)), href(str(thing)), str(thing))
+
+
+def _cameo(store: Store) -> list[dict[str, str]]:
     """The CAMEO event codes the event kinds carry: coopld's alignment with event-data coding."""
-    rows = list(solutions(store, "doc-cameo"))
-    return [{"kind": r["kind"].value, "code": r["code"].value,
-             "label": r["label"].value if r["label"] is not None else r["kind"].value} for r in rows]
+    return [{"kind": str(r["kind"]), "code": str(r["code"]), "label": str(r["label"] if r["label"] is not None else r["kind"])}
+            for r in solutions(store, "doc-cameo")]
 
 
 def _svg(draw: Callable[[], Any]) -> dict[str, str]:
@@ -200,21 +197,21 @@ def _svg(draw: Callable[[], Any]) -> dict[str, str]:
         return {"svg": "", "error": exc.message}
 
 
-def _example(store: ox.Store, href: Href) -> dict[str, Any]:
-    rows = list(solutions(store, "doc-example-event"))
+def _example(store: Store, href: Href) -> dict[str, Any]:
+    rows = solutions(store, "doc-example-event")
     if not rows:
         return {"event": None}
-    event = rows[0]["event"].value
-    label = _first(store, event, str(RDFS.label)) or curie(event)
+    event = str(rows[0]["event"])
+    label = label_in(store, URIRef(event)) or curie(event)
     article = _first(store, event, COOP + "reportedIn") or ""
-    title = (_first(store, article, str(RDFS.label)) or curie(article)) if article else ""
+    title = (label_in(store, URIRef(article)) or curie(article)) if article else ""
     return {"event": Link(label, href(event), event), "article": Link(title, href(article), article),
             **_svg(lambda: event_diagram(store, event, href))}
 
 
 # --- SKOS concept schemes ----------------------------------------------------------------------
 
-def scheme_view(store: ox.Store, scheme: str, vocabulary_graph: str, space: str, href: Href) -> dict[str, Any] | None:
+def scheme_view(store: Store, scheme: str, vocabulary_graph: str, space: str, href: Href) -> dict[str, Any] | None:
     """Everything a concept scheme's page shows, concepts in hierarchy order; None if ``scheme``
     is not a concept scheme."""
     graph = graph_of(store, vocabulary_graph)
@@ -253,7 +250,7 @@ def scheme_view(store: ox.Store, scheme: str, vocabulary_graph: str, space: str,
 
     entries = []
     for concept, depth in ordered:
-        uses = list(solutions(store, "doc-concept-uses", term=ox.NamedNode(str(concept)), space=ox.Literal(space)))
+        uses = solutions(store, "doc-concept-uses", term=concept, space=Literal(space))
         matches = [(relation, Link(curie(str(o)), str(o), str(o))) for predicate, relation in ALIGNING[4:]
                    for o in _iris(graph.objects(concept, predicate))]
         entries.append({
@@ -266,8 +263,7 @@ def scheme_view(store: ox.Store, scheme: str, vocabulary_graph: str, space: str,
             "broader": [link(b) for b in sorted(broader[concept])],
             "narrower": [link(n) for n in sorted(narrower[concept])],
             "matches": matches, "uses": len(uses),
-            "examples": [Link(r["label"].value if r["label"] is not None else curie(r["thing"].value),
-                              href(r["thing"].value), r["thing"].value) for r in uses[:EXAMPLES]],
+            "examples": [_thing(r["thing"], r["label"], href) for r in uses[:EXAMPLES]],
         })
     return {"iri": scheme, "title": _text(graph, root, DCTERMS.title, SKOS.prefLabel, RDFS.label),
             "description": _text(graph, root, DCTERMS.description, SKOS.definition, RDFS.comment),

@@ -1,13 +1,17 @@
 """One table of the formats coopld serves: name, media type, file extension, and, for RDF, the
-pyoxigraph format that writes it (the query process finds result formats by media type).
-Content negotiation is Werkzeug's; ``?format=`` wins over ``Accept``."""
+rdflib serializer that writes it (query answers are written by the store, which finds formats by
+media type). Content negotiation is Werkzeug's; ``?format=`` wins over ``Accept``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import pyoxigraph as ox
 from flask import Request
+from rdflib import Dataset, Graph
+
+from coopld.store import Triple
 
 
 @dataclass(frozen=True)
@@ -15,16 +19,16 @@ class Format:
     name: str
     media_type: str
     extension: str
-    rdf: ox.RdfFormat | None = None
+    rdf: str | None = None  # rdflib's name of the serializer
 
 
 RDF_FORMATS = [
-    Format("turtle", "text/turtle", "ttl", rdf=ox.RdfFormat.TURTLE),
-    Format("jsonld", "application/ld+json", "jsonld", rdf=ox.RdfFormat.JSON_LD),
-    Format("ntriples", "application/n-triples", "nt", rdf=ox.RdfFormat.N_TRIPLES),
-    Format("rdfxml", "application/rdf+xml", "rdf", rdf=ox.RdfFormat.RDF_XML),
-    Format("trig", "application/trig", "trig", rdf=ox.RdfFormat.TRIG),
-    Format("nquads", "application/n-quads", "nq", rdf=ox.RdfFormat.N_QUADS),
+    Format("turtle", "text/turtle", "ttl", rdf="turtle"),
+    Format("jsonld", "application/ld+json", "jsonld", rdf="json-ld"),
+    Format("ntriples", "application/n-triples", "nt", rdf="nt"),
+    Format("rdfxml", "application/rdf+xml", "rdf", rdf="xml"),
+    Format("trig", "application/trig", "trig", rdf="trig"),
+    Format("nquads", "application/n-quads", "nq", rdf="nquads"),
 ]
 RESULT_FORMATS = [
     Format("json", "application/sparql-results+json", "srj"),
@@ -69,3 +73,18 @@ def negotiate(request: Request, offered: list[Format], default: Format) -> Forma
     if accept.best == "*/*" or (best not in by_key and best not in ALIASES):
         return default
     return by_key[ALIASES.get(best, best)]
+
+
+def serialize(triples: Iterable[Triple], fmt: Format, prefixes: Mapping[str, str],
+              context: Any = None) -> bytes:
+    """Triples in an RDF format, with the dataset's prefixes (and, for JSON-LD, its context, so
+    that the document reads like the records)."""
+    assert fmt.rdf is not None
+    graph: Graph = Dataset() if fmt.rdf in ("trig", "nquads") else Graph()
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace, override=True)
+    for triple in triples:
+        graph.add(triple)
+    if fmt.rdf == "json-ld":
+        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    return graph.serialize(format=fmt.rdf, encoding="utf-8")

@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Flask, g
 
 from coopld.errors import StoreError
 from coopld.publish import CURRENT, Lease, lease_current
-from coopld.store import open_store
+from coopld.store import Store
+from coopld.store.embedded import open_store
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Generation:
 
     path: Path
     summary: dict[str, Any]
-    store: ox.Store
+    store: Store
     modified: datetime
     lease: Lease
     #: what the web layer computes once per generation (page models, counts, the reconciliation index)
@@ -58,7 +58,7 @@ class Generation:
         if runner is not None:
             runner.close()
         self.cache.clear()
-        del self.store
+        self.store.close()
         self.lease.release()
 
 

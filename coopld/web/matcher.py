@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import pyoxigraph as ox
 from rapidfuzz import fuzz, process
+from rdflib import Literal, URIRef
 
+from coopld.store import Store
 from coopld.web.describe import local_name
 from coopld.web.stats import solutions
 
@@ -68,7 +69,7 @@ def fold(text: str) -> str:
 class Index:
     """The reconcilable things of one store, with their names and classes."""
 
-    def __init__(self, store: ox.Store, kinds: list[str], space: str) -> None:
+    def __init__(self, store: Store, kinds: list[str], space: str) -> None:
         self.store = store
         self.space = space
         self.entities: dict[str, Entity] = {}
@@ -89,22 +90,22 @@ class Index:
         self.types: dict[str, str] = {t: label for e in self.entities.values() for t, label in e.types.items()}
 
     def _load(self, kind: str) -> None:
-        bindings: dict[str, ox.NamedNode | ox.Literal] = {"kind": ox.NamedNode(kind), "space": ox.Literal(self.space)}
+        bindings: dict[str, URIRef | Literal] = {"kind": URIRef(kind), "space": Literal(self.space)}
         preferred: dict[str, list[str]] = {}
         for row in solutions(self.store, "reconcile-names", **bindings):
-            iri = row["entity"].value
+            iri, name = str(row["entity"]), str(row["name"])
             entity = self.entities.setdefault(iri, Entity(iri, ""))
-            entity.names.add(fold(row["name"].value))
-            entity.aliases.add(row["name"].value)
-            if row["preferred"].value == "true":
-                preferred.setdefault(iri, []).append(row["name"].value)
+            entity.names.add(fold(name))
+            entity.aliases.add(name)
+            if str(row["preferred"]) in ("true", "1"):
+                preferred.setdefault(iri, []).append(name)
         for iri, labels in preferred.items():
             self.entities[iri].name = min(labels)  # several labels (disagreeing sources): the same one every time
         for row in solutions(self.store, "reconcile-types", **bindings):
-            typed = self.entities.get(row["entity"].value)
+            typed = self.entities.get(str(row["entity"]))
             if typed is not None:
-                label = row["typeLabel"].value if row["typeLabel"] is not None else local_name(row["type"].value)
-                typed.types.setdefault(row["type"].value, label)
+                label = str(row["typeLabel"]) if row["typeLabel"] is not None else local_name(str(row["type"]))
+                typed.types.setdefault(str(row["type"]), label)
         self.kinds[kind] = next((e.types[kind] for e in self.entities.values() if kind in e.types), local_name(kind))
         for entity in self.entities.values():
             if not entity.name:
@@ -168,16 +169,16 @@ class Index:
         things, folded literals and folded labels of values). Asked once per property (see
         ``__init__``): the store does not change, and a batch checks many candidates."""
         found: dict[str, set[str]] = {}
-        for row in solutions(self.store, "reconcile-values", property=ox.NamedNode(prop)):
-            value, values = row["value"], found.setdefault(row["entity"].value, set())
-            if isinstance(value, ox.NamedNode):
-                values.add(value.value)
-                if value.value.startswith(self.space):
-                    values.add(value.value[len(self.space):])
-            elif isinstance(value, ox.Literal):
-                values.add(fold(value.value))
+        for row in solutions(self.store, "reconcile-values", property=URIRef(prop)):
+            value, values = row["value"], found.setdefault(str(row["entity"]), set())
+            if isinstance(value, URIRef):
+                values.add(str(value))
+                if value.startswith(self.space):
+                    values.add(value[len(self.space):])
+            elif isinstance(value, Literal):
+                values.add(fold(str(value)))
             if row["valueLabel"] is not None:
-                values.add(fold(row["valueLabel"].value))
+                values.add(fold(str(row["valueLabel"])))
         return found
 
     def _meets(self, iri: str, constraint: Constraint) -> bool:
@@ -207,16 +208,16 @@ class Index:
 
     def properties(self, kind: str) -> list[dict[str, Any]]:
         """The properties things of one kind have, most used first."""
-        rows = solutions(self.store, "reconcile-properties", kind=ox.NamedNode(kind), space=ox.Literal(self.space))
-        return [{"id": r["property"].value,
-                 "name": r["propertyLabel"].value if r["propertyLabel"] is not None else local_name(r["property"].value),
-                 "uses": int(r["uses"].value)} for r in rows]
+        rows = solutions(self.store, "reconcile-properties", kind=URIRef(kind), space=Literal(self.space))
+        return [{"id": str(r["property"]),
+                 "name": str(r["propertyLabel"]) if r["propertyLabel"] is not None else local_name(str(r["property"])),
+                 "uses": int(str(r["uses"]))} for r in rows]
 
 
 _LOCK = threading.Lock()
 
 
-def index_for(extensions: dict[str, Any], store: ox.Store, kinds: list[str], space: str) -> Index:
+def index_for(extensions: dict[str, Any], store: Store, kinds: list[str], space: str) -> Index:
     """The app's index, built by the first request that needs it."""
     with _LOCK:
         found = extensions.get("coopld_reconcile_index")

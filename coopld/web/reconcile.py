@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from coopld.config import Settings
+from coopld.iris import iri_problem
 from coopld.vocab import ONTOLOGY_IRI, PREFIXES
 from coopld.web.errors import BadRequest, NotFound, PayloadTooLarge
 from coopld.web.generation import generation
@@ -169,11 +169,10 @@ def _iri(term: str, what: str) -> str:
     if len(term) > MAX_IRI:
         raise BadRequest(f"{what} is {len(term)} characters long; an IRI here has at most {MAX_IRI}")
     expanded = _expand(term)
-    try:
-        ox.NamedNode(expanded)
-    except ValueError as exc:
+    problem = iri_problem(expanded)
+    if problem is not None:
         raise BadRequest(f"{what} {term[:100]!r} is not an IRI nor a CURIE with one of the prefixes "
-                         f"{', '.join(sorted(PREFIXES))}: {exc}") from exc
+                         f"{', '.join(sorted(PREFIXES))}: {problem}")
     return expanded
 
 

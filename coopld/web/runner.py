@@ -27,17 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-
-class QueryFailed(Exception):
-    """A query the child refused or could not run; ``kind`` says why."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        # "syntax" | "timeout" | "too-large" | "not-acceptable" | "memory" | "store" | "forbidden"
-        # | "too-deep" | "unchecked" | "sandbox" | "crashed"
-        self.kind = kind
-        self.message = message
-        super().__init__(message)
-
+from coopld.store import QueryFailed
 
 CHILD = Path(__file__).with_name("query_child.py")
 
@@ -51,8 +41,8 @@ class Answer:
 class QueryRunner:
     """One child process per server process; queries from that process go through it in turn.
 
-    The child is ``query_child.py``, run as a script so that it imports pyoxigraph and nothing
-    of coopld (whose package imports Flask and rdflib); requests and answers are pickled tuples
+    The child is ``query_child.py``, run as a script so that it imports the embedded store and
+    nothing of ``coopld.web`` (whose package imports Flask); requests and answers are pickled tuples
     on its stdin and stdout, formats named by their media types.
 
     ``federation_endpoints`` are the SERVICE endpoints queries may call (none: no SERVICE, and

@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
+from coopld.iris import iri_problem
+from coopld.store import QueryFailed
 from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable
-from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, negotiate
+from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, negotiate, serialize
 from coopld.web.generation import generation
-from coopld.web.runner import QueryFailed, QueryRunner
+from coopld.web.runner import QueryRunner
 
 bp = Blueprint("sparql", __name__)
 
@@ -67,14 +68,10 @@ def _query_text() -> tuple[str, list[str], list[str]]:
 def _graphs(names: list[str], parameter: str) -> list[str]:
     """The dataset's graph IRIs, each checked here: the query process would fail on a bad one."""
     for name in names:
-        try:
-            ox.NamedNode(name)
-        except ValueError as exc:
-            raise BadRequest(f"{parameter} {name!r} is not an IRI") from exc
+        problem = iri_problem(name)
+        if problem is not None:
+            raise BadRequest(f"{parameter} {name!r} is not an IRI: {problem}")
     return names
-
-
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 _RUNNER_LOCK = threading.Lock()
@@ -203,6 +200,5 @@ def _service_or_page() -> Response:
         return Response(render_template("sparql.html"), mimetype="text/html")
     from coopld.web.service import description
 
-    assert fmt.rdf is not None
-    body = ox.serialize(description(), format=fmt.rdf)
+    body = serialize(description(), fmt, current_app.extensions["coopld_prefixes"])
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})

@@ -1,4 +1,4 @@
-"""Numbers about the served dataset, counted once per server process with the queries in
+"""Numbers about the served dataset, counted once per generation with the queries in
 coopld/web/queries/ — so the VoID description says exactly what SPARQL counts."""
 
 from __future__ import annotations
@@ -7,45 +7,41 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from flask import current_app
+from rdflib import Literal, URIRef
 
+from coopld.store import Row, Store, Term
 from coopld.web.generation import generation
 
 QUERIES = Path(__file__).parent / "queries"
 
 
-def solutions(store: ox.Store, name: str, **bindings: ox.NamedNode | ox.Literal) -> ox.QuerySolutions:
-    """The solutions of ``queries/<name>.rq`` (a SELECT) over ``store``, with variables bound."""
-    result = store.query(query_text(name), substitutions={ox.Variable(k): v for k, v in bindings.items()})
-    assert isinstance(result, ox.QuerySolutions), name
-    return result
+def solutions(store: Store, name: str, **bindings: URIRef | Literal) -> list[Row]:
+    """The rows of ``queries/<name>.rq`` (a SELECT) over ``store``, with variables bound."""
+    return store.select(query_text(name), [bindings] if bindings else [])
 
 
-def select(name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Any]]:
+def python(term: Term | None) -> Any:
+    """A value as a page shows it: integers and booleans as Python's, anything else as text."""
+    if term is None:
+        return None
+    if isinstance(term, Literal) and term.datatype is not None:
+        datatype = str(term.datatype)
+        if datatype.endswith("#integer"):
+            return int(str(term))
+        if datatype.endswith("#boolean"):
+            return str(term) in ("true", "1")
+    return str(term)
+
+
+def select(name: str, **bindings: URIRef | Literal) -> list[dict[str, Any]]:
     """Rows of one of the web layer's own queries over the served store, as plain Python values."""
-    result = solutions(generation().store, name, **bindings)
-    names = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        row: dict[str, Any] = {}
-        for n in names:
-            term = solution[n]
-            if term is None:
-                row[n] = None
-            elif isinstance(term, ox.Literal) and term.datatype.value.endswith("#integer"):
-                row[n] = int(term.value)
-            elif isinstance(term, ox.Literal) and term.datatype.value.endswith("#boolean"):
-                row[n] = term.value == "true"
-            else:
-                row[n] = term.value
-        rows.append(row)
-    return rows
+    return [{k: python(v) for k, v in row.items()} for row in solutions(generation().store, name, **bindings)]
 
 
 def select_once(name: str) -> list[dict[str, Any]]:
-    """Rows of a query without bindings, asked once per server process: a server never writes
-    its store, so the landing page and the VoID description need not ask again."""
+    """Rows of a query without bindings, asked once per generation: a generation's data never
+    change, so the landing page and the VoID description need not ask again."""
     answered: dict[str, list[dict[str, Any]]] = generation().cache.setdefault("rows", {})
     if name not in answered:
         answered[name] = select(name)
@@ -58,11 +54,11 @@ def query_text(name: str) -> str:
 
 
 def dataset_stats() -> dict[str, Any]:
-    """Totals, class and property partitions and linksets, computed once per process."""
+    """Totals, class and property partitions and linksets, computed once per generation."""
     found = generation().cache.get("stats")
     if found is None:
         settings = current_app.config["COOPLD_SETTINGS"]
-        totals = select("void-totals", space=ox.NamedNode(settings.id_base))[0]
+        totals = select("void-totals", space=URIRef(settings.id_base))[0]
         found = {"triples": totals["triples"], "entities": totals["entities"],
                  "classes": select("void-classes"), "properties": select("void-properties"),
                  "linksets": [r for r in select("void-linksets") if r["target"] != "other"]}

@@ -3,11 +3,11 @@ vocabularies, endpoint, downloads with media types, sizes and checksums, licence
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import Graph
 
 from coopld.config import VOCAB_ROOT
-from coopld.web.formats import HTML, RDF_FORMATS, negotiate
+from coopld.web.formats import HTML, RDF_FORMATS, negotiate, serialize
 from coopld.web.generation import generation
 from coopld.web.stats import dataset_stats, select_once
 
@@ -42,6 +42,6 @@ def void() -> Response:
     if fmt.name == "turtle":
         body = turtle.encode("utf-8")
     else:
-        assert fmt.rdf is not None
-        body = bytes(ox.serialize(list(ox.parse(turtle, format=ox.RdfFormat.TURTLE)), format=fmt.rdf) or b"")
+        body = serialize(Graph().parse(data=turtle, format="turtle"), fmt,  # type: ignore[arg-type]
+                          current_app.extensions["coopld_prefixes"])
     return Response(body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
