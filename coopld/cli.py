@@ -168,20 +168,67 @@ def link(ctx: click.Context, endpoint: str | None, build_dir: Path | None, revie
                f"({outcome.asked} asked, {outcome.cached} from the cache, {len(outcome.errors)} failed).")
 
 
+_STORE_HELP = ("The remote store's SPARQL query endpoint [the [store] settings or COOPLD_STORE]; its update "
+               "endpoint, credentials and time limits come from the same settings (see the README).")
+
+
+@cli.command()
+@click.option("--store", "store_url", help=_STORE_HELP)
+@click.option("--update", "update_url", help="The store's SPARQL update endpoint [COOPLD_STORE_UPDATE].")
+@click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path), help="The build to load [build/].")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and change nothing.")
+@click.option("--batch-bytes", type=click.IntRange(10_000), default=4_000_000, show_default=True,
+              help="The most N-Triples one update request carries.")
+@click.pass_context
+def load(ctx: click.Context, store_url: str | None, update_url: str | None, build_dir: Path | None, dry_run: bool,
+         batch_bytes: int) -> None:
+    """Publish the served build into a remote SPARQL store: each changed graph replaced whole,
+    the rest left alone; run it again after a failure to carry on."""
+    from tqdm import tqdm
+
+    from coopld import load as loading
+    from coopld.store.remote import RemoteStore, remote_config
+
+    settings = _settings(ctx, out_dir=build_dir)
+    config = remote_config(store_url, update=update_url)
+    if config is None:
+        raise click.UsageError("give the store: --store URL, COOPLD_STORE or the [store] settings")
+    store = RemoteStore(config)
+    try:
+        plan = loading.plan(settings.out, store)
+        click.echo(("would load: " if dry_run else "loading: ") + plan.describe())
+        if dry_run:
+            for name in plan.write:
+                click.echo(f"  write {name}")
+            for name in plan.drop:
+                click.echo(f"  drop  {name}")
+            return
+        with tqdm(total=plan.bytes, unit="B", unit_scale=True, desc="coopld load", disable=None) as bar:
+            loading.apply(store, plan, batch_bytes=batch_bytes, progress=bar.update)
+    finally:
+        store.close()
+    click.echo(f"loaded into {config.query}: version {plan.version[:12]}.")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--build", "build_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The build folder to serve [build/].")
-def serve(host: str, port: int, build_dir: Path | None) -> None:
+@click.option("--store", "store_url", help="Serve what 'coopld load' published into this remote store. " + _STORE_HELP)
+def serve(host: str, port: int, build_dir: Path | None, store_url: str | None) -> None:
     """Serve a built dataset locally (for production, run the same app under gunicorn)."""
     from werkzeug.serving import run_simple
 
     from coopld.web import create_app
     from coopld.web.headers import DevRequestHandler
 
-    app = create_app({"COOPLD_BUILD": str(build_dir)} if build_dir else None)
-    click.echo(f"coopld is serving {app.config['COOPLD_SETTINGS'].out}/ at http://{host}:{port}/")
+    overrides = {"COOPLD_BUILD": str(build_dir)} if build_dir else {}
+    if store_url:
+        overrides["COOPLD_STORE"] = store_url
+    app = create_app(overrides or None)
+    source = store_url or f"{app.config['COOPLD_SETTINGS'].out}/"
+    click.echo(f"coopld is serving {source} at http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, request_handler=DevRequestHandler)
 
 

@@ -29,12 +29,14 @@ class CoopldError(Exception):
     def __init__(self, reason: str, *, path: Path | str | None = None) -> None:
         self.reason = reason
         self.path = Path(path) if path is not None else None
+        #: the file or URL as given (a URL is not a path: Path would fold its "//")
+        self.where = str(path) if path is not None else None
         super().__init__(self.message)
 
     @property
     def message(self) -> str:
-        """The sentence a user sees: the file first, then what is wrong with it."""
-        return f"{self.path}: {self.reason}" if self.path is not None else self.reason
+        """The sentence a user sees: the file (or the store's URL) first, then what is wrong."""
+        return f"{self.where}: {self.reason}" if self.where is not None else self.reason
 
 
 class ConfigError(CoopldError):

@@ -148,7 +148,7 @@ def stop_group(proc: subprocess.Popen[Any]) -> None:
 
 
 @contextmanager
-def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60) -> Iterator[str]:
+def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60, workers: int = 2) -> Iterator[str]:
     """``app`` (a gunicorn app spec) under gunicorn with 2 workers on a free loopback port, with
     ``env`` added to the environment and its output in ``log``, configured as ``bin/serve`` configures
     it (``coopld.web.gunicorn_conf``: request-line bound, no ``Server`` line). Yields the base URL;
@@ -157,7 +157,7 @@ def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60) ->
     url = f"http://127.0.0.1:{port}/"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:coopld.web.gunicorn_conf",
-                                 "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                                  "--timeout", str(timeout), "--access-logfile", "-", app], cwd=ROOT,
                                 env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -168,17 +168,60 @@ def gunicorn_app(app: str, env: dict[str, str], log: Path, timeout: int = 60) ->
 
 
 @contextmanager
-def gunicorn(build_dir: Path, **config: str) -> Iterator[str]:
+def gunicorn(build_dir: Path, workers: int = 2, **config: str) -> Iterator[str]:
     """The real app under gunicorn serving ``build_dir``; ``config`` become COOPLD_* environment
     variables."""
     env = {"COOPLD_BUILD": str(build_dir), **{f"COOPLD_{k}": v for k, v in config.items()}}
     log = build_dir.parent / f"gunicorn-{os.getpid()}-{time.monotonic_ns()}.log"
-    with gunicorn_app("coopld.web:create_app()", env, log) as url:
+    with gunicorn_app("coopld.web:create_app()", env, log, workers=workers) as url:
         yield url
 
 
-@pytest.fixture(scope="session")
-def site(seeds: Built) -> Iterator[str]:
-    """The seed dataset served by gunicorn, with a short query time limit for the tests."""
-    with gunicorn(seeds.settings.out, QUERY_TIMEOUT="3") as url:
-        yield url
+#: the stores every endpoint, dereferencing, page and data test runs against
+BACKENDS = ["embedded", "virtuoso", "oxigraph"]
+
+
+def store_settings(endpoints: Any) -> dict[str, str]:
+    """The COOPLD_STORE_* settings (without the prefix) that point coopld at a test server."""
+    settings = {"STORE": endpoints.query, "STORE_UPDATE": endpoints.update, "STORE_TIMEOUT": "30"}
+    if endpoints.user:
+        settings |= {"STORE_USER": endpoints.user, "STORE_PASSWORD": endpoints.password or "",
+                     "STORE_AUTH": endpoints.auth or "basic"}
+    if endpoints.name == "virtuoso":  # Virtuoso stops a query at the limit this parameter gives, in ms
+        settings |= {"STORE_TIMEOUT_PARAMETER": "timeout", "STORE_TIMEOUT_UNIT": "ms"}
+    return settings
+
+
+@contextmanager
+def remote_server(name: str, workdir: Path) -> Iterator[Any]:
+    """A real SPARQL server of the kind named, on a free loopback port, stopped at the end."""
+    from tests.remote_stores import oxigraph_server, virtuoso
+
+    # Oxigraph's server stops a query only at a limit of its own: a little past the app's 3 s
+    with (virtuoso(workdir) if name == "virtuoso" else oxigraph_server(workdir, timeout_s=5)) as endpoints:
+        yield endpoints
+
+
+def coopld_load(build_dir: Path, endpoints: Any, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``coopld load --store`` as a user runs it, into the server ``endpoints`` describes."""
+    env = {**os.environ, **{f"COOPLD_{k}": v for k, v in store_settings(endpoints).items()}}
+    return subprocess.run([sys.executable, "-m", "coopld", "load", "--build", str(build_dir), *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def site(request: pytest.FixtureRequest, seeds: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seed dataset served by gunicorn, with a short query time limit for the tests: from the
+    embedded store, or loaded with ``coopld load`` into a real Virtuoso or Oxigraph server and
+    served from there."""
+    if request.param == "embedded":
+        with gunicorn(seeds.settings.out, QUERY_TIMEOUT="3") as url:
+            yield url
+        return
+    workdir = tmp_path_factory.mktemp(request.param)
+    with remote_server(request.param, workdir) as endpoints:
+        loaded = coopld_load(seeds.settings.out, endpoints)
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+        with gunicorn(seeds.settings.out, QUERY_TIMEOUT="3", DOWNLOADS_CACHE=str(workdir / "downloads"),
+                      **store_settings(endpoints)) as url:
+            yield url

@@ -8,6 +8,8 @@ the cases cover are exactly those in the shapes file.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import multiprocessing
 import os
 import re
@@ -220,13 +222,27 @@ def cases(valid: Graph) -> dict[str, Case]:
 
 
 @pytest.fixture(scope="session")
-def outcomes(request: pytest.FixtureRequest, cases: dict[str, Case],
-             resources: Resources) -> dict[str, frozenset[Outcome]]:
+def outcomes(request: pytest.FixtureRequest, cases: dict[str, Case], resources: Resources,
+             tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, frozenset[Outcome]]:
     """The outcomes of the cases this session runs (all of them, unless ``-k`` chose some),
-    computed together on first use."""
+    computed together on first use — once per test run: under pytest-xdist every worker
+    collects every case, so the first worker to get here computes them for all, under a lock,
+    and the others read its file (the pattern pytest-xdist documents for session data)."""
     selected = {item.callspec.params["name"] for item in request.session.items
                 if isinstance(item, pytest.Function) and item.originalname == CASE_TEST and hasattr(item, "callspec")}
-    return _validate_all({name: case.graph for name, case in cases.items() if name in selected}, resources)
+    graphs = {name: case.graph for name, case in cases.items() if name in selected}
+    if worker_id == "master":
+        return _validate_all(graphs, resources)
+    shared = tmp_path_factory.getbasetemp().parent / f"shape-outcomes-{len(graphs)}.json"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.is_file():
+            found = _validate_all(graphs, resources)
+            shared.write_text(json.dumps({name: sorted([str(o.constraint), str(o.component), str(o.severity)]
+                                                       for o in results) for name, results in found.items()}))
+    data = json.loads(shared.read_text())
+    return {name: frozenset(Outcome(URIRef(c), URIRef(k), URIRef(s)) for c, k, s in results)
+            for name, results in data.items() if name in graphs}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ class Dataset:
 
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: the query names its own (FROM, FROM NAMED): the store is given no dataset at all
+    own: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,25 @@ from flask_cors import CORS
 from coopld.config import load_settings
 from coopld.errors import ConfigError
 from coopld.mapping import load_context
+from coopld.store.remote import remote_config
 from coopld.vocab import PREFIXES
 from coopld.web import generation
-from coopld.web.generation import open_generation
 
 DEFAULTS: dict[str, Any] = {
     "COOPLD_FEDERATION_ENDPOINTS": [],  # the only endpoints SERVICE may call (none: no SERVICE, no network)
     "COOPLD_QUERY_SANDBOX": True,    # run public queries only in a process without network (seccomp)
     "COOPLD_QUERY_TIMEOUT": 10.0,    # seconds a query may run
+    "COOPLD_QUERY_WORKERS": 4,       # query processes per server process (each runs one query at a time)
+    "COOPLD_QUERY_QUEUE": 16,        # queries that may wait for one; more get 503 with Retry-After
+    "COOPLD_DOCUMENT_CACHE_MB": 128,  # documents and pages kept per server process, made once per version
+    "COOPLD_RESULT_CACHE_MB": 64,    # answers of GET queries kept per server process, per version
     "COOPLD_MAX_RESULT_BYTES": 50_000_000,  # size of a query's serialized result
     "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
     "COOPLD_QUERY_MEMORY_MB": 4096,         # address space of the process that runs public queries
     "COOPLD_PAGE_SIZE": 1000,        # statements per page of a resource's description
+    "COOPLD_STORE": "",              # a remote store's SPARQL query endpoint (empty: the build's embedded store)
+    "COOPLD_STORE_POLL": 5.0,        # seconds between asking a remote store whether a new version is published
+    "COOPLD_DOWNLOADS_CACHE": "",    # where the dumps of a remote store's data are written (empty: the temp folder)
     "COOPLD_RECONCILE_TYPES": [      # the kinds of things the reconciliation service matches names against
         "http://xmlns.com/foaf/0.1/Person", "http://www.w3.org/ns/org#Organization",
         "https://w3id.org/coopld/ontology#Place", "https://w3id.org/coopld/ontology#Agreement",
@@ -57,14 +64,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config["COOPLD_" + key] = app.config.pop(key)
     app.config.update(overrides or {})
     settings = load_settings(out_dir=app.config.get("COOPLD_BUILD"))
-    first = open_generation(settings.out)  # fails here, clearly, when nothing is published
+    remote = remote_config(app.config.get("COOPLD_STORE") or None)
+    source: generation.Source = (generation.RemotePublication(remote, float(app.config["COOPLD_STORE_POLL"]), settings.out)
+                                 if remote is not None else generation.BuildFolder(settings.out))
+    first = source.open()  # fails here, clearly, when nothing is published
     # the data are served under the base they were minted under, wherever the server runs
     minted = str(first.summary["base_iri"])
-    first.close()
     base = app.config.get("COOPLD_BASE_IRI") or minted
     settings = load_settings(out_dir=settings.out, base_iri=base)
     app.config["COOPLD_SETTINGS"] = settings
-    generation.install(app, generation.Published(settings.out, minted))
+    generation.install(app, generation.Published(source, minted, first))
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
@@ -86,3 +95,4 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
          expose_headers=["Link", "Location", "Content-Location", "ETag", "Vary"], max_age=86400)
     return app
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from coopld.iris import is_absolute_iri
 from coopld.store import Store, Triple
 from coopld.vocab import ONTOLOGY_IRI
 from coopld.web import documentation
+from coopld.web.cache import respond_once
 from coopld.web.describe import RDF_TYPE, Description, describe, label_triples, labels, local_name, sort_key
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate, serialize
 from coopld.web.generation import generation
@@ -106,8 +108,21 @@ def _is_iri(iri: str) -> bool:
     return is_absolute_iri(iri)
 
 
+def _once(path: str) -> Callable[[Callable[[], Response]], Response]:
+    """A document made once per version (``coopld.web.cache``), keyed by what makes it differ:
+    the path, the format chosen, whether it was negotiated, the page."""
+    m = _EXT.match(path)
+    fmt, negotiated = _choose(m.group("ext") if m else None)
+    key = (request.path, fmt.name, negotiated, request.args.get("page", default=1, type=int) or 1)
+    return lambda make: respond_once("documents", "COOPLD_DOCUMENT_CACHE_MB", key, make)
+
+
 @bp.route("/doc/<path:path>")
 def document(path: str) -> Response:
+    return _once(path)(lambda: _document(path))
+
+
+def _document(path: str) -> Response:
     m = _EXT.match(path)
     fmt, negotiated = _choose(m.group("ext") if m else None)
     base_path = m.group("path") if m else path
@@ -129,6 +144,10 @@ def document(path: str) -> Response:
 @bp.route("/graph/<path:path>")
 def named_graph(path: str) -> Response:
     """A named graph is a document: its triples, paged like any description."""
+    return _once(path)(lambda: _named_graph(path))
+
+
+def _named_graph(path: str) -> Response:
     m = _EXT.match(path)
     fmt, negotiated = _choose(m.group("ext") if m else None)
     name = m.group("path") if m else path
@@ -150,6 +169,10 @@ def named_graph(path: str) -> Response:
 @bp.route("/shapes.<any(html,ttl,jsonld,nt,rdf):ext>")
 def shapes(ext: str | None = None) -> Response:
     """The SHACL shapes the data are validated with (their IRIs appear in validation reports)."""
+    return _once(request.path.lstrip("/"))(lambda: _shapes_document(ext))
+
+
+def _shapes_document(ext: str | None) -> Response:
     fmt, negotiated = _choose(ext)
     turtle, triples = _shapes(_settings().shapes_dir)
     iri = VOCAB_ROOT + "shapes"
@@ -179,6 +202,10 @@ def _shapes(shapes_dir: Path) -> tuple[str, tuple[Triple, ...]]:
 @bp.route("/ontology/<version>")
 @bp.route("/ontology/<version>.<any(html,ttl,jsonld,nt,rdf):ext>")
 def ontology(ext: str | None = None, version: str | None = None) -> Response:
+    return _once(request.path.lstrip("/"))(lambda: _ontology(ext, version))
+
+
+def _ontology(ext: str | None, version: str | None) -> Response:
     fmt, negotiated = _choose(ext)
     store = generation().store
     graph = _settings().graph_base + "ontology"
@@ -226,8 +253,7 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
     response.last_modified = generation().modified
     response.cache_control.public = True
     response.cache_control.max_age = 300
-    response.make_conditional(request)  # turns the response into a 304 when the client's copy is current
-    return response
+    return response  # made conditional (304 when the client's copy is current) by coopld.web.cache
 
 
 def _serialize(triples: list[Triple], fmt: Format) -> bytes:

@@ -1,29 +1,86 @@
-"""``/downloads/``: every dump of the build, with size and checksum, and the JSON-LD context."""
+"""``/downloads/``: every dump of the build, with size and checksum, and the JSON-LD context.
+
+Over the embedded store the dumps are the build's files. Over a remote store there are no files
+here, unless this server has the build that was loaded (``COOPLD_BUILD``, the same version):
+then its files are sent. Otherwise the dumps are written from the store's graphs by the build's own writer
+(``coopld.dumps``), once per version, into a folder of this server's
+(``COOPLD_DOWNLOADS_CACHE``), and listed with their own sizes and checksums (the store names
+blank nodes its own way, so the bytes may differ from the build's files)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+import hashlib
+import shutil
+import tempfile
+import threading
+from pathlib import Path
 
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from rdflib import Dataset, URIRef
+
+from coopld.dumps import DUMPS, write_dumps
 from coopld.web.errors import NotFound
-from coopld.web.generation import generation
+from coopld.web.generation import Generation, generation
 
 bp = Blueprint("downloads", __name__)
+
+_LOCK = threading.Lock()
+
+
+def available(found: Generation) -> dict[str, dict[str, object]]:
+    """The dumps this server sends for a generation, by name: media type, bytes, SHA-256."""
+    dumps: dict[str, dict[str, object]] = found.summary["dumps"]
+    if found.dumps is not None and all((found.dumps / name).is_file() for name in dumps):
+        return dumps
+    folder = _remote_dumps(found)
+    return {name: {"media_type": DUMPS[name][0], "bytes": (folder / name).stat().st_size,
+                   "sha256": hashlib.sha256((folder / name).read_bytes()).hexdigest()}
+            for name in sorted(dumps) if (folder / name).is_file()}
 
 
 @bp.route("/downloads/")
 def listing() -> str:
-    return render_template("downloads.html", dumps=generation().summary["dumps"])
+    return render_template("downloads.html", dumps=available(generation()))
 
 
 @bp.route("/downloads/<name>")
 def dump(name: str) -> Response:
-    dumps = generation().summary["dumps"]
+    found = generation()
+    dumps = available(found)
     if name not in dumps:
         raise NotFound(f"no download named {name!r}; see /downloads/")
+    info = dumps[name]
+    local = found.dumps is not None and (found.dumps / name).is_file()
+    folder = found.dumps if local and found.dumps is not None else _remote_dumps(found)
     # from the generation this request is answered from: the file always matches the listing
-    response = send_from_directory(generation().path, name, mimetype=dumps[name]["media_type"], max_age=300,
-                                   etag=str(dumps[name]["sha256"]))
-    return response
+    return send_from_directory(folder, name, mimetype=str(info["media_type"]), max_age=300, etag=str(info["sha256"]))
+
+
+def _remote_dumps(found: Generation) -> Path:
+    """The folder of a remote generation's dumps, written on first use (by whichever process
+    of this server comes first: the folder appears whole, by one rename)."""
+    cache = Path(current_app.config.get("COOPLD_DOWNLOADS_CACHE") or Path(tempfile.gettempdir()) / "coopld-downloads")
+    folder = cache / found.version
+    with _LOCK:
+        if folder.is_dir():
+            return folder
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(dir=cache, prefix=".partial-"))
+        try:
+            dataset = Dataset()
+            for name in found.store.named_graphs():
+                graph = dataset.graph(URIRef(name))
+                for triple in found.store.graph(name):
+                    graph.add(triple)
+            settings = current_app.config["COOPLD_SETTINGS"]
+            write_dumps(dataset, current_app.extensions["coopld_context"], partial,
+                        URIRef(settings.graph_base + "validation-report"))
+            partial.rename(folder)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            if not folder.is_dir():  # another process did not win the race either
+                raise
+    return folder
 
 
 @bp.route("/context.jsonld")

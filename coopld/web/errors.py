@@ -44,6 +44,14 @@ class ServiceUnavailable(HTTPError):
     status = 503
 
 
+class Busy(ServiceUnavailable):
+    """Every query worker is busy and the queue in front of them is full: come back later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 def _text(message: str, status: int) -> Response:
     return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
 
@@ -51,7 +59,10 @@ def _text(message: str, status: int) -> Response:
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPError)
     def http_error(exc: HTTPError) -> Response:
-        return _text(exc.message, exc.status)
+        response = _text(exc.message, exc.status)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(NotAcceptable)
     def not_acceptable(exc: NotAcceptable) -> Response:

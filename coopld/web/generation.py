@@ -15,10 +15,11 @@ import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, g
 
@@ -26,19 +27,24 @@ from coopld.errors import StoreError
 from coopld.publish import CURRENT, Lease, lease_current
 from coopld.store import Store
 from coopld.store.embedded import open_store
+from coopld.store.remote import RemoteConfig, RemoteStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
 class Generation:
-    """One published generation, open for serving."""
+    """One published generation, open for serving: a build folder's generation over the embedded
+    store (``path`` is its folder), or what ``coopld load`` last published into a remote store
+    (``path`` is None: there are no files)."""
 
-    path: Path
+    path: Path | None
     summary: dict[str, Any]
     store: Store
     modified: datetime
-    lease: Lease
+    lease: Lease | None = None
+    #: where the dump files are (a build's generation folder); None: written from the store on demand
+    dumps: Path | None = None
     #: what the web layer computes once per generation (page models, counts, the reconciliation index)
     cache: dict[str, Any] = field(default_factory=dict)
     users: int = 0
@@ -51,7 +57,7 @@ class Generation:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.path.name if self.path is not None else self.version
 
     def close(self) -> None:
         runner = self.cache.pop("runner", None)
@@ -59,7 +65,8 @@ class Generation:
             runner.close()
         self.cache.clear()
         self.store.close()
-        self.lease.release()
+        if self.lease is not None:
+            self.lease.release()
 
 
 def open_generation(out: Path) -> Generation:
@@ -75,36 +82,113 @@ def open_generation(out: Path) -> Generation:
         lease.release()
         raise
     modified = datetime.fromtimestamp(summary_path.stat().st_mtime, tz=UTC)
-    return Generation(lease.generation, summary, store, modified, lease)
+    return Generation(lease.generation, summary, store, modified, lease, dumps=lease.generation)
+
+
+class Source(Protocol):
+    """Where generations come from: ``marker()`` names the one published now, cheaply, and
+    ``open()`` opens it."""
+
+    def marker(self) -> str | None: ...
+
+    def open(self) -> Generation: ...
+
+
+class BuildFolder:
+    """The generations a build folder publishes, told apart by its ``current`` pointer."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def marker(self) -> str | None:
+        try:
+            return Path(os.readlink(self.out / CURRENT)).name
+        except OSError:
+            return None
+
+    def open(self) -> Generation:
+        return open_generation(self.out)
+
+
+class RemotePublication:
+    """What ``coopld load`` last published into a remote store, told apart by its version,
+    which is asked of the store at most once every ``poll`` seconds."""
+
+    def __init__(self, config: RemoteConfig, poll: float = 5.0, build: Path | None = None) -> None:
+        self.config = config
+        self.poll = poll
+        self.build = build
+        self._asked = -float("inf")
+        self._marker: str | None = None
+        self._lock = threading.Lock()
+
+    def marker(self) -> str | None:
+        with self._lock:
+            if time.monotonic() - self._asked >= self.poll:
+                store = RemoteStore(self.config)
+                try:
+                    summary = store.publication()
+                    self._marker = str(summary["dumps"]["coopld.nq"]["sha256"]) if summary else None
+                except StoreError as exc:  # keep serving what we have
+                    log.error("coopld: cannot ask the store what is published: %s", exc)
+                finally:
+                    store.close()
+                self._asked = time.monotonic()
+            return self._marker
+
+    def open(self) -> Generation:
+        store = RemoteStore(self.config)
+        summary = store.publication()
+        if summary is None:
+            store.close()
+            raise StoreError("nothing is published in this store; run 'coopld load --store URL' first",
+                             path=self.config.query)
+        with self._lock:
+            self._marker, self._asked = str(summary["dumps"]["coopld.nq"]["sha256"]), time.monotonic()
+        if summary.get("union_graph"):
+            store.default_graph = str(summary["union_graph"])
+        try:
+            modified = datetime.fromisoformat(str(summary["published"]))
+        except (KeyError, ValueError):
+            modified = datetime.now(tz=UTC)
+        return Generation(None, summary, store, modified, dumps=self._local_dumps(summary))
+
+    def _local_dumps(self, summary: dict[str, Any]) -> Path | None:
+        """The build folder's generation of the same version, when this server has it: its dump
+        files are the very bytes the summary lists."""
+        if self.build is None:
+            return None
+        try:
+            local = Path(os.readlink(self.build / CURRENT))
+            local = local if local.is_absolute() else self.build / local
+            built = json.loads((local / "build.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        same = built.get("dumps", {}).get("coopld.nq", {}).get("sha256") == summary["dumps"]["coopld.nq"]["sha256"]
+        return local if same else None
 
 
 class Published:
     """The generation being served by this process, moved forward between requests."""
 
-    def __init__(self, out: Path, base_iri: str) -> None:
-        self.out = out
+    def __init__(self, source: Source, base_iri: str, first: Generation | None = None) -> None:
+        self.source = source
         self.base_iri = base_iri
         self._lock = threading.Lock()
-        self.current = open_generation(out)
-
-    def _pointer(self) -> str | None:
-        try:
-            return os.readlink(self.out / CURRENT)
-        except OSError:
-            return None
+        self.current = first if first is not None else source.open()
 
     def acquire(self) -> Generation:
         """The generation for a request that starts now (release it when the request ends)."""
         with self._lock:
-            pointer = self._pointer()
-            if pointer is not None and Path(pointer).name != self.current.name:
+            marker = self.source.marker()
+            if marker is not None and marker != self.current.name:
                 self._move()
             self.current.users += 1
             return self.current
 
     def _move(self) -> None:
         try:
-            fresh = open_generation(self.out)
+            fresh = self.source.open()
         except StoreError as exc:  # keep serving what we have, whole, rather than fail
             log.error("coopld: cannot move to the new generation, still serving %s: %s", self.current.name, exc)
             return

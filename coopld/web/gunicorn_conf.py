@@ -19,6 +19,9 @@ worker holds at most that much for one. The app then counts the query's characte
 query over the limit with its own 413 and message. Should a gunicorn release drop the constant,
 ``on_starting`` fails loudly instead of serving with the 8190-byte clamp.
 
+Workers. Threaded, ``COOPLD_THREADS`` (16) threads each, with a deadline on reading headers:
+see ``coopld.web.worker``.
+
 The ``Server`` header. gunicorn writes ``Server: gunicorn`` on every response, before the app's
 headers; ``on_starting`` removes that line, and the app sends ``Server: coopld`` (see
 ``coopld.web.headers``), so no server software or version is shown.
@@ -50,6 +53,18 @@ def max_query_length() -> int:
 
 
 limit_request_line = request_bytes(max_query_length())
+
+# Threaded workers with a deadline on headers (coopld.web.worker): queries wait on their query
+# processes, pages never wait behind them, and slow or idle clients hold no thread for long.
+worker_class = "coopld.web.worker.HeaderDeadlineWorker"
+threads = int(os.environ.get("COOPLD_THREADS", "16"))
+keepalive = 5
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    from coopld.web.worker import request_started
+
+    request_started(worker, req)
 
 
 def on_starting(server: Any) -> None:

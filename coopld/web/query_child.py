@@ -35,6 +35,7 @@ from coopld.store.embedded import EmbeddedStore
 STACK_BYTES = 256 * 1024 * 1024
 RECURSION_LIMIT = 1_000_000
 SANDBOX_SETTING = "COOPLD_QUERY_SANDBOX=false"
+CHECK_ONLY = "-"  # the store folder given to a process that only checks queries (see runner.CHECK_ONLY)
 
 
 def load_federation() -> ModuleType:
@@ -84,13 +85,16 @@ class Server:
                 self.refusal = (f"public queries are not run: the query process could not be sandboxed "
                                 f"({why}); set {SANDBOX_SETTING} to run them without the sandbox")
         self.federation = load_federation() if settings.get("check", True) else None
-        self.store = EmbeddedStore(Path(store_dir))
+        #: None: only check queries, for a remote store that runs them
+        self.store = EmbeddedStore(Path(store_dir)) if store_dir != CHECK_ONLY else None
         if self.federation is not None:
             self.federation.warm()
 
     def handle(self, message: tuple[str, dict[str, list[str]], str | None, str | None]) -> tuple[str, str, Any]:
         if self.refusal is not None:
             return ("error", "sandbox", self.refusal)
+        if self.store is None:
+            return self.checked(message[0])
         if self.federation is not None:
             try:
                 self.federation.check(message[0], self.allowed)
@@ -107,6 +111,18 @@ class Server:
         except QueryFailed as failed:
             return ("error", failed.kind, failed.message)
         return ("ok", answer.kind, answer.body)
+
+    def checked(self, text: str) -> tuple[str, str, Any]:
+        """The verdict on a query a remote store is to run: "checked", with whether it names its
+        own dataset, or the refusal."""
+        federation = self.federation or load_federation()
+        try:
+            own_dataset = federation.check_forwarded(text, self.allowed)
+        except federation.Refused as refused:
+            return ("error", refused.kind, refused.message)
+        except MemoryError:
+            return ("error", "memory", "checking the query needed more memory than this server allows")
+        return ("ok", "checked", b"dataset" if own_dataset else b"")
 
     def serve(self, source: IO[bytes], sink: IO[bytes]) -> None:
         while True:

@@ -23,19 +23,14 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from coopld.store import QueryFailed
+from coopld.store import Answer, QueryFailed
 
 CHILD = Path(__file__).with_name("query_child.py")
-
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str  # "solutions" | "boolean" | "triples"
-    body: bytes
+#: the store folder given to a query process that only checks queries (a remote store runs them)
+CHECK_ONLY = "-"
 
 
 class QueryRunner:
@@ -48,9 +43,10 @@ class QueryRunner:
     ``federation_endpoints`` are the SERVICE endpoints queries may call (none: no SERVICE, and
     the child has no network); ``sandbox=False`` lets the child run queries where the seccomp
     filter cannot be installed; ``check_service=False`` skips the parse check (tests only: it
-    shows the sandbox holds on its own)."""
+    shows the sandbox holds on its own). ``store_dir`` None: the child only checks queries (for
+    a remote store, which runs them) and answers "checked"."""
 
-    def __init__(self, store_dir: str, *, timeout: float, max_bytes: int, memory: int = 0,
+    def __init__(self, store_dir: str | None, *, timeout: float, max_bytes: int, memory: int = 0,
                  federation_endpoints: Iterable[str] = (), sandbox: bool = True, check_service: bool = True) -> None:
         self.store_dir = store_dir
         self.timeout = timeout
@@ -66,8 +62,8 @@ class QueryRunner:
         self._release()
         self._stderr = tempfile.TemporaryFile(prefix="coopld-query-")  # noqa: SIM115 (lives as long as the child)
         # -P: coopld/web/ is not put on the child's import path
-        process = subprocess.Popen([sys.executable, "-P", str(CHILD), self.store_dir, str(self.max_bytes),
-                                    str(self.memory), json.dumps(self.settings)], stdin=subprocess.PIPE,
+        process = subprocess.Popen([sys.executable, "-P", str(CHILD), self.store_dir or CHECK_ONLY,
+                                    str(self.max_bytes), str(self.memory), json.dumps(self.settings)], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=self._stderr)
         self._process, self._owner_pid = process, os.getpid()
         return process
@@ -131,7 +127,8 @@ class QueryRunner:
                 raise self._death() from exc
         if status == "error":
             raise QueryFailed(kind, payload)
-        return Answer(kind, payload)
+        media_type = (rdf_format if kind == "triples" else results_format) or ""
+        return Answer(kind, payload, media_type)
 
     def close(self) -> None:
         with self._lock:

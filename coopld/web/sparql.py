@@ -3,6 +3,7 @@ all graphs (each article's graph can still be named with GRAPH)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Mapping
@@ -12,10 +13,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, request
 
 from coopld.iris import iri_problem
-from coopld.store import QueryFailed
+from coopld.store import Answer, Dataset, QueryFailed
+from coopld.web.cache import respond_once
 from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable
 from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, negotiate, serialize
 from coopld.web.generation import generation
+from coopld.web.query_pool import QueryPool
 from coopld.web.runner import QueryRunner
 
 bp = Blueprint("sparql", __name__)
@@ -74,21 +77,29 @@ def _graphs(names: list[str], parameter: str) -> list[str]:
     return names
 
 
-_RUNNER_LOCK = threading.Lock()
+_POOL_LOCK = threading.Lock()
 
 
-def runner() -> QueryRunner:
-    """The query runner of the generation this request is answered from, started on first use
+def pool() -> QueryPool:
+    """The query pool of the generation this request is answered from, started on first use
     (and stopped with its generation, once no request uses that any more)."""
     cache = generation().cache
-    with _RUNNER_LOCK:
-        found: QueryRunner | None = cache.get("runner")
+    config = current_app.config
+    with _POOL_LOCK:
+        found: QueryPool | None = cache.get("runner")
         if found is None:
-            found = QueryRunner(str(generation().path / "store"), timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]),
-                                max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]),
-                                memory=int(current_app.config["COOPLD_QUERY_MEMORY_MB"]) * 1024 * 1024,
-                                federation_endpoints=federation_endpoints(current_app.config),
-                                sandbox=sandboxed(current_app.config))
+            path = generation().path
+            timeout = float(config["COOPLD_QUERY_TIMEOUT"])
+
+            def make() -> QueryRunner:
+                # over a remote store the query process only checks queries; the store runs them
+                return QueryRunner(str(path / "store") if path is not None else None, timeout=timeout,
+                                   max_bytes=int(config["COOPLD_MAX_RESULT_BYTES"]),
+                                   memory=int(config["COOPLD_QUERY_MEMORY_MB"]) * 1024 * 1024,
+                                   federation_endpoints=federation_endpoints(config), sandbox=sandboxed(config))
+
+            found = QueryPool(make, size=int(config["COOPLD_QUERY_WORKERS"]), waiting=int(config["COOPLD_QUERY_QUEUE"]),
+                              timeout=timeout)
             cache["runner"] = found
     return found
 
@@ -118,9 +129,22 @@ def sparql() -> Response:
         raise NotAcceptable(RESULT_FORMATS + RDF_FORMATS)
     # relative IRIs in the query ("CONSTRUCT { <s> <p> 1 } WHERE {}") resolve against the endpoint
     options = {"default_graph": default_graphs, "named_graphs": named_graphs, "base_iri": [request.base_url]}
+
+    def make() -> Response:
+        return _respond(text, options, results_fmt, rdf_fmt, browser)
+
+    if request.method != "GET":
+        return make()
+    # a GET query is answered once per version: the same text, dataset and formats give the same answer
+    key = (text, tuple(default_graphs), tuple(named_graphs), request.base_url,
+           results_fmt.name if results_fmt else None, rdf_fmt.name if rdf_fmt else None, browser)
+    return respond_once("results", "COOPLD_RESULT_CACHE_MB", key, make)
+
+
+def _respond(text: str, options: dict[str, list[str]], results_fmt: Format | None, rdf_fmt: Format | None,
+             browser: bool) -> Response:
     try:
-        answer = runner().run(text, options, results_fmt.media_type if results_fmt else None,
-                              rdf_fmt.media_type if rdf_fmt else None)
+        answer = _answer(text, options, results_fmt, rdf_fmt)
     except QueryFailed as exc:
         if exc.kind == "syntax" and is_update(text):
             raise Forbidden("this endpoint is read-only: an update was sent as a query") from exc
@@ -129,9 +153,30 @@ def sparql() -> Response:
         raise _STATUS.get(exc.kind, ServiceUnavailable)(exc.message) from exc
     fmt = rdf_fmt if answer.kind == "triples" else results_fmt
     assert fmt is not None
-    if browser:
-        return _results_page(text, answer.kind, answer.body)
-    return Response(answer.body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+    response = _results_page(text, answer.kind, answer.body) if browser else \
+        Response(answer.body, mimetype=fmt.media_type, headers={"Vary": "Accept"})
+    # HTTP caches in front may keep it a minute, and revalidate by ETag (the dataset's version)
+    digest = hashlib.sha256(repr((generation().version, text, options, fmt.name, browser)).encode()).hexdigest()
+    response.set_etag(digest[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
+def _answer(text: str, options: dict[str, list[str]], results_fmt: Format | None, rdf_fmt: Format | None) -> Answer:
+    """The query answered where it can be stopped: by the query process over the embedded store,
+    or, once that process has checked it, by the remote store under the same limits."""
+    results_type = results_fmt.media_type if results_fmt else None
+    rdf_type = rdf_fmt.media_type if rdf_fmt else None
+    with pool().runner() as runner:  # held while the remote store runs it too: the queue bounds both
+        answer = runner.run(text, options, results_type, rdf_type)
+        if generation().path is not None:
+            return answer
+        dataset = Dataset(tuple(options["default_graph"]), tuple(options["named_graphs"]),
+                          own=answer.body == b"dataset")
+        return generation().store.answer(text, dataset, results_type, rdf_type, base_iri=options["base_iri"][0],
+                                         max_bytes=int(current_app.config["COOPLD_MAX_RESULT_BYTES"]),
+                                         timeout=float(current_app.config["COOPLD_QUERY_TIMEOUT"]))
 
 
 def _results_page(text: str, kind: str, body: bytes) -> Response:

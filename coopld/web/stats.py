@@ -58,8 +58,8 @@ def dataset_stats() -> dict[str, Any]:
     found = generation().cache.get("stats")
     if found is None:
         settings = current_app.config["COOPLD_SETTINGS"]
-        totals = select("void-totals", space=URIRef(settings.id_base))[0]
-        found = {"triples": totals["triples"], "entities": totals["entities"],
+        entities = select("void-entities", space=URIRef(settings.id_base))
+        found = {"triples": select("void-totals")[0]["triples"], "entities": entities[0]["entities"] if entities else 0,
                  "classes": select("void-classes"), "properties": select("void-properties"),
                  "linksets": [r for r in select("void-linksets") if r["target"] != "other"]}
         generation().cache["stats"] = found

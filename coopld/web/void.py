@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 
 from coopld.config import VOCAB_ROOT
+from coopld.web.downloads import available
 from coopld.web.formats import HTML, RDF_FORMATS, negotiate, serialize
 from coopld.web.generation import generation
 from coopld.web.stats import dataset_stats, select_once
@@ -23,8 +24,7 @@ VOCABULARIES = [VOCAB_ROOT + "ontology#", VOCAB_ROOT + "vocab/", "http://semanti
 def description_turtle() -> str:
     settings = current_app.config["COOPLD_SETTINGS"]
     root = request.url_root
-    summary = generation().summary
-    dumps = [{"name": name, "url": f"{root}downloads/{name}", **info} for name, info in sorted(summary["dumps"].items())]
+    dumps = [{"name": name, "url": f"{root}downloads/{name}", **info} for name, info in sorted(available(generation()).items())]
     examples = [r["event"] for r in select_once("timeline")[:3]]
     return render_template("void.ttl", dataset=settings.base_iri + ".well-known/void#dataset",
                            dataset_doc=settings.base_iri + ".well-known/void", root=root, endpoint=root + "sparql",
