@@ -149,18 +149,22 @@ def _pieces(data: bytes, size: int) -> Iterator[bytes]:
     yield ("\n".join(piece) + "\n").encode("utf-8") if piece else b""
 
 
-def _write_big(store: RemoteStore, graph: str, data: bytes, checksum: str, size: int, extra: str = "",
+def _write_big(store: RemoteStore, graph: str, data: bytes, checksum: str, size: int,
                progress: Callable[[int], None] = lambda n: None) -> None:
     """A graph too big for one request: written into a staging graph piece by piece, then
-    moved into place in one operation with its checksum (and ``extra``)."""
+    moved into place in one operation with its checksum."""
     staging = graph + ("&" if "?" in graph else "?") + "coopld-staging"
-    store.update(f"DROP SILENT GRAPH <{staging}>")
+    _write_pieces(store, staging, data, size, progress)
+    store.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}> ;\n{_recorded(graph, checksum)}")
+
+
+def _write_pieces(store: RemoteStore, graph: str, data: bytes, size: int, progress: Callable[[int], None]) -> None:
+    """A graph no reader uses, emptied and written piece by piece."""
+    store.update(f"DROP SILENT GRAPH <{graph}>")
     for piece in _pieces(data, size):
         if piece.strip():
-            store.update(insertion(staging, piece))
+            store.update(insertion(graph, piece))
         progress(len(piece))
-    tail = f" ;\n{extra}" if extra else ""
-    store.update(f"MOVE SILENT GRAPH <{staging}> TO <{graph}> ;\n{_recorded(graph, checksum)}{tail}")
 
 
 def _batches(graphs: dict[str, bytes], size: int) -> Iterator[dict[str, bytes]]:
@@ -191,12 +195,8 @@ def apply(store: RemoteStore, found: Plan, *, batch_bytes: int = DEFAULT_BATCH_B
         store.update(f"DROP SILENT GRAPH <{name}> ;\n{_recorded(name, None)}")
     if found.union is None:
         return
-    if found.union and found.union_graph:  # a new graph, read by no one yet: written piece by piece
-        store.update(f"DROP SILENT GRAPH <{found.union_graph}>")
-        for piece in _pieces(found.union, batch_bytes):
-            if piece.strip():
-                store.update(insertion(found.union_graph, piece))
-            progress(len(piece))
+    if found.union and found.union_graph:  # a new graph, read by no one yet
+        _write_pieces(store, found.union_graph, found.union, batch_bytes, progress)
         store.update(_recorded(found.union_graph, found.checksums[found.union_graph]))
     # when it was published: the Last-Modified of everything served from it, on every server
     record = {**found.summary, "published": datetime.now(tz=UTC).replace(microsecond=0).isoformat()}

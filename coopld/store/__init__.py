@@ -108,14 +108,5 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def plain(value: str) -> Literal:
-    """A plain string literal, as stores give them back (no explicit xsd:string)."""
-    return Literal(value)
-
-
-def iri_or_none(term: Term | None) -> str | None:
-    return str(term) if isinstance(term, URIRef) else None
-
-
 __all__ = ["Answer", "BNode", "Binding", "Dataset", "Literal", "QueryFailed", "Row", "Store", "Term", "Triple",
-           "URIRef", "iri_or_none", "plain"]
+           "URIRef"]

@@ -322,7 +322,7 @@ class RemoteStore:
                 raise QueryFailed("timeout", f"the query ran longer than {timeout:g} s and was stopped") from exc
         if _cancelled(bytes(body[-200:])):
             raise QueryFailed("timeout", "the query ran longer than the store allows and was stopped there")
-        kind = _kind(media, bytes(body[:200]), rdf_format)
+        kind = _kind(media, bytes(body), rdf_format)
         if kind == "triples":
             assert rdf_format is not None
             try:
@@ -424,11 +424,15 @@ def _cancelled(tail: bytes) -> bool:
     return b"operation has been cancelled" in tail
 
 
-def _kind(media: str, start: bytes, rdf_format: str | None) -> str:
-    """Which kind of answer a media type carries (a boolean is told from solutions by its body)."""
-    if media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "application/json", "application/xml"):
-        head = start.lstrip()
-        return "boolean" if b'"boolean"' in start or b"<boolean>" in start or head in (b"true", b"false") \
-            else "solutions"
+def _kind(media: str, body: bytes, rdf_format: str | None) -> str:
+    """Which kind of answer came back: solutions and booleans are asked as JSON (told apart by
+    a top-level "boolean" key, parsed only when the word is near the start), triples as
+    N-Triples."""
+    if media in (results.JSON, "application/json"):
+        if b'"boolean"' not in body[:200]:
+            return "solutions"
+        try:
+            return "boolean" if "boolean" in json.loads(body) else "solutions"
+        except ValueError:
+            return "solutions"  # not JSON: the conversion that follows says so
     return "triples" if rdf_format else "solutions"

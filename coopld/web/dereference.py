@@ -108,24 +108,29 @@ def _is_iri(iri: str) -> bool:
     return is_absolute_iri(iri)
 
 
-def _once(path: str) -> Callable[[Callable[[], Response]], Response]:
-    """A document made once per version (``coopld.web.cache``), keyed by what makes it differ:
-    the path, the format chosen, whether it was negotiated, the page."""
+def _path_format(path: str) -> tuple[str, Format, bool]:
+    """A document path without its extension, the format it asks for (by extension, else by
+    negotiation) and whether that was negotiated."""
     m = _EXT.match(path)
     fmt, negotiated = _choose(m.group("ext") if m else None)
+    return (m.group("path") if m else path), fmt, negotiated
+
+
+def _once(path: str, make: Callable[[], Response]) -> Response:
+    """A document made once per version (``coopld.web.cache``), keyed by what makes it differ:
+    the path, the format chosen, whether it was negotiated, the page."""
+    _base, fmt, negotiated = _path_format(path)
     key = (request.path, fmt.name, negotiated, request.args.get("page", default=1, type=int) or 1)
-    return lambda make: respond_once("documents", "COOPLD_DOCUMENT_CACHE_MB", key, make)
+    return respond_once("documents", "COOPLD_DOCUMENT_CACHE_MB", key, make)
 
 
 @bp.route("/doc/<path:path>")
 def document(path: str) -> Response:
-    return _once(path)(lambda: _document(path))
+    return _once(path, lambda: _document(path))
 
 
 def _document(path: str) -> Response:
-    m = _EXT.match(path)
-    fmt, negotiated = _choose(m.group("ext") if m else None)
-    base_path = m.group("path") if m else path
+    base_path, fmt, negotiated = _path_format(path)
     iri = thing_iri(base_path)
     if not _is_iri(iri):
         return _not_found_response(iri, fmt)
@@ -144,13 +149,11 @@ def _document(path: str) -> Response:
 @bp.route("/graph/<path:path>")
 def named_graph(path: str) -> Response:
     """A named graph is a document: its triples, paged like any description."""
-    return _once(path)(lambda: _named_graph(path))
+    return _once(path, lambda: _named_graph(path))
 
 
 def _named_graph(path: str) -> Response:
-    m = _EXT.match(path)
-    fmt, negotiated = _choose(m.group("ext") if m else None)
-    name = m.group("path") if m else path
+    name, fmt, negotiated = _path_format(path)
     iri = _settings().graph_base + name
     if not _is_iri(iri):
         return _not_found_response(iri, fmt)
@@ -169,7 +172,7 @@ def _named_graph(path: str) -> Response:
 @bp.route("/shapes.<any(html,ttl,jsonld,nt,rdf):ext>")
 def shapes(ext: str | None = None) -> Response:
     """The SHACL shapes the data are validated with (their IRIs appear in validation reports)."""
-    return _once(request.path.lstrip("/"))(lambda: _shapes_document(ext))
+    return _once(request.path.lstrip("/"), lambda: _shapes_document(ext))
 
 
 def _shapes_document(ext: str | None) -> Response:
@@ -202,7 +205,7 @@ def _shapes(shapes_dir: Path) -> tuple[str, tuple[Triple, ...]]:
 @bp.route("/ontology/<version>")
 @bp.route("/ontology/<version>.<any(html,ttl,jsonld,nt,rdf):ext>")
 def ontology(ext: str | None = None, version: str | None = None) -> Response:
-    return _once(request.path.lstrip("/"))(lambda: _ontology(ext, version))
+    return _once(request.path.lstrip("/"), lambda: _ontology(ext, version))
 
 
 def _ontology(ext: str | None, version: str | None) -> Response:

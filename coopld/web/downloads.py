@@ -32,10 +32,14 @@ def available(found: Generation) -> dict[str, dict[str, object]]:
     dumps: dict[str, dict[str, object]] = found.summary["dumps"]
     if found.dumps is not None and all((found.dumps / name).is_file() for name in dumps):
         return dumps
-    folder = _remote_dumps(found)
-    return {name: {"media_type": DUMPS[name][0], "bytes": (folder / name).stat().st_size,
-                   "sha256": hashlib.sha256((folder / name).read_bytes()).hexdigest()}
-            for name in sorted(dumps) if (folder / name).is_file()}
+    listed: dict[str, dict[str, object]] | None = found.cache.get("written_dumps")
+    if listed is None:  # the files do not change within a version: hashed once
+        folder = _remote_dumps(found)
+        listed = {name: {"media_type": DUMPS[name][0], "bytes": (folder / name).stat().st_size,
+                         "sha256": hashlib.sha256((folder / name).read_bytes()).hexdigest()}
+                  for name in sorted(dumps) if (folder / name).is_file()}
+        found.cache["written_dumps"] = listed
+    return listed
 
 
 @bp.route("/downloads/")

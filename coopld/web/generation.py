@@ -60,9 +60,9 @@ class Generation:
         return self.path.name if self.path is not None else self.version
 
     def close(self) -> None:
-        runner = self.cache.pop("runner", None)
-        if runner is not None:
-            runner.close()
+        pool = self.cache.pop("query_pool", None)
+        if pool is not None:
+            pool.close()
         self.cache.clear()
         self.store.close()
         if self.lease is not None:
@@ -118,6 +118,7 @@ class RemotePublication:
         self.config = config
         self.poll = poll
         self.build = build
+        self._poller = RemoteStore(config)  # asks only the publication record
         self._asked = -float("inf")
         self._marker: str | None = None
         self._lock = threading.Lock()
@@ -125,14 +126,11 @@ class RemotePublication:
     def marker(self) -> str | None:
         with self._lock:
             if time.monotonic() - self._asked >= self.poll:
-                store = RemoteStore(self.config)
                 try:
-                    summary = store.publication()
+                    summary = self._poller.publication()
                     self._marker = str(summary["dumps"]["coopld.nq"]["sha256"]) if summary else None
                 except StoreError as exc:  # keep serving what we have
                     log.error("coopld: cannot ask the store what is published: %s", exc)
-                finally:
-                    store.close()
                 self._asked = time.monotonic()
             return self._marker
 

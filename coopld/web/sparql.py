@@ -86,7 +86,7 @@ def pool() -> QueryPool:
     cache = generation().cache
     config = current_app.config
     with _POOL_LOCK:
-        found: QueryPool | None = cache.get("runner")
+        found: QueryPool | None = cache.get("query_pool")
         if found is None:
             path = generation().path
             timeout = float(config["COOPLD_QUERY_TIMEOUT"])
@@ -100,7 +100,7 @@ def pool() -> QueryPool:
 
             found = QueryPool(make, size=int(config["COOPLD_QUERY_WORKERS"]), waiting=int(config["COOPLD_QUERY_QUEUE"]),
                               timeout=timeout)
-            cache["runner"] = found
+            cache["query_pool"] = found
     return found
 
 
