@@ -1,59 +1,75 @@
-"""The benchmark, in one command:
+"""The server benchmark, in one command:
 
-    .venv/bin/python -m bench.run                          # 10,000 events, 15 s per scenario
-    .venv/bin/python -m bench.run --events 300 --seconds 1 # a quick smoke run
+    .venv/bin/python -m bench.run                           # 10,000 events, 3 runs of 4 s per measurement
+    .venv/bin/python -m bench.run --events 300 --seconds 2  # a quick smoke run
 
 It generates (or reuses from its cache) a dataset of ``--events`` cooperation events
-(bench.generate), serves it with gunicorn (``--workers`` sync workers on a free 127.0.0.1
-port) from ``bench.app:create_app()`` — coopld's app plus the baselines — and measures, in the
-same run and against the same server:
+(``bench.generate``) and serves it three ways at once, each on its own free 127.0.0.1 port:
 
-* each competency question (ontology/queries/cq-*.rq) through ``/sparql`` (pyoxigraph, in the
-  endpoint's query process, with its time and memory limits) against the same query through
-  ``/bench/rdflib-sparql`` (rdflib's engine, in the worker, with the same time limit);
-* resource pages (``/doc/event/<key>.html`` and ``.ttl`` for a seeded random sample of the
-  generated events) against a static file the same server sends: a copy of one of those
-  pages, of median size, served like the downloads.
+* **coopld**: ``bench.app`` (coopld's own app, plus a route that sends a static file) under gunicorn
+  with coopld's production settings, as ``bin/serve`` runs it;
+* **bare**: ``bench.bare``, the least a Flask app needs to answer SPARQL from pyoxigraph, under the
+  same gunicorn with the same settings;
+* **oxigraph**: Oxigraph's own server, read-only over the same store folder.
 
-Each scenario is bounded: a warm-up request per client, then ``--seconds`` of closed-loop load
-from ``--concurrency`` client processes, at most ``--max-requests`` requests, each bounded by
-``--timeout``. A query whose check request fails (say, the endpoint's time limit) is reported
-as failed and not loaded further, unless ``--measure-failing``. The results go to
-``bench/results/latest.json`` (and a dated copy); the summary and the ratios are printed.
-The server is stopped at the end, also on errors and Ctrl-C.
+Then, with one load generator (wrk, closed loop, ``--connections`` 4 and 16), it measures:
+
+* the query classes of ``bench/queries/`` (lookup, filter, aggregate, text search, big result) on
+  each server, every request a text no earlier request sent (so no cache answers it), and the same
+  lookup repeated (which coopld's result cache answers);
+* event documents in Turtle and event pages in HTML on coopld, once each has been made (the
+  documents are made once per dataset version), against a static file of the same size sent by
+  the same server;
+* two scenarios on coopld: two runaway queries in flight while a page and a trivial query are
+  asked, and the same load with and without three clients that send their headers a byte a second.
+
+Every measurement is bounded (``--seconds`` each, every request by ``--timeout``); the results go
+to ``bench/results/latest.json`` (and a dated copy), the table and the targets are printed, and
+the servers are stopped at the end, also on errors, Ctrl-C and SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import os
 import platform
 import random
-import re
 import shutil
 import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from rdflib import XSD, Literal, URIRef
 
 from bench.generate import ROOT, Params, cache_key, generate, params_key
-from bench.load import Load, Request
+from bench.servers import HOST, Gunicorn, OxigraphServer, Process
+from coopld.store.bindings import with_values
 
-HOST = "127.0.0.1"
-QUERIES = ["cq-events", "cq-participants", "cq-parties", "cq-agreements", "cq-topics"]
+QUERIES = Path(__file__).resolve().parent / "queries"
+LUA = Path(__file__).resolve().parent / "requests.lua"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SPARQL_JSON = "application/sparql-results+json"
+#: the query classes measured on every server; every request but the repeated lookup's is new
+CLASSES = ["lookup", "filter", "aggregate", "text-search", "big-result", "lookup-repeated"]
+#: in a request's text, replaced by the load generator with a number no other request has
+FRESH = "# bench request __N__\n"
+#: what each measurement must reach: (subject/baseline req/s at least)
+TARGETS = {"query": 0.8, "lookup-repeated": 2.0, "doc-ttl": 0.8, "doc-html": 0.6, "slow-clients": 0.9}
+RUNAWAY_LIMIT_S = 0.5
 
 
 def log(message: str) -> None:
@@ -81,8 +97,7 @@ def dataset(params: Params, cache: Path | None, rebuild: bool, jobs: int, work: 
             log(f"dataset: reusing {found} (generated in {summary['seconds']['total']:.0f} s)"
                 + ("; STALE: its inputs have changed since" if stale else ""))
             return found, {**summary, "cached": True, "stale": stale}
-    log(f"dataset: generating {params.events} events into {out} (cached for later runs)" if cache
-        else f"dataset: generating {params.events} events into {out}")
+    log(f"dataset: generating {params.events} events into {out}" + (" (cached for later runs)" if cache else ""))
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     summary = generate(staging, params, jobs=jobs, log=lambda m: log("  " + m))
@@ -93,219 +108,264 @@ def dataset(params: Params, cache: Path | None, rebuild: bool, jobs: int, work: 
     return out, {**summary, "cached": False, "stale": False}
 
 
-# --- the server ---------------------------------------------------------------------------------
-
-class Server:
-    """gunicorn in its own process group, so that it and its workers' query processes stop together."""
-
-    def __init__(self, build: Path, static: Path, workers: int, worker_timeout: int, logfile: Path,
-                 query_timeout: float | None = None, app: str = "bench.app:create_app()",
-                 config: tuple[str, ...] = ()) -> None:
-        env = {**os.environ, "COOPLD_BUILD": str(build), "BENCH_STATIC_DIR": str(static)}
-        if query_timeout is not None:
-            env["COOPLD_QUERY_TIMEOUT"] = str(query_timeout)
-        self.logfile = logfile
-        self.workers = workers
-        command = [sys.executable, "-m", "gunicorn", *config, "--bind", f"{HOST}:0", "--workers", str(workers),
-                   "--worker-class", "sync", "--timeout", str(worker_timeout), "--graceful-timeout", "5",
-                   "--log-level", "info", app]
-        self._log = logfile.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        self.port = 0
-
-    def wait_listening(self, limit: float) -> None:
-        """Wait until gunicorn says where it listens."""
-        deadline = time.monotonic() + limit
-        while not self.port:
-            self._alive()
-            found = re.search(rb"Listening at: http://127\.0\.0\.1:(\d+)", self.logfile.read_bytes())
-            if found:
-                self.port = int(found.group(1))
-            elif time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start listening within {limit:g} s")
-            time.sleep(0.2)
-
-    def wait(self, limit: float) -> list[dict[str, Any]]:
-        """Wait until every worker answers (each loads rdflib's dataset first); their reports."""
-        deadline = time.monotonic() + limit
-        self.wait_listening(limit)
-        workers: dict[int, dict[str, Any]] = {}
-        while len(workers) < self.workers:
-            self._alive()
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"only {len(workers)} of {self.workers} workers answered within {limit:g} s")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/bench/worker", timeout=5) as response:
-                    info = json.loads(response.read())
-                workers[info["pid"]] = info
-            except (OSError, ValueError):
-                time.sleep(0.5)
-        return list(workers.values())
-
-    def _alive(self) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {self.process.returncode}:\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.logfile.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        """SIGTERM to the group, then SIGKILL to whatever is left of it."""
-        if self.process.poll() is None:
-            with contextlib.suppress(subprocess.TimeoutExpired, ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # workers' query processes, if any outlived the master
-        if self.process.poll() is None:
-            self.process.wait(timeout=10)
-        self._log.close()
-
-
 # --- what is asked ------------------------------------------------------------------------------
 
-def query_request(path: str, text: str) -> Request:
-    return Request("POST", path, text.encode("utf-8"), (("Content-Type", "application/sparql-query"),
-                                                         ("Accept", SPARQL_JSON)))
+@dataclass(frozen=True)
+class Workload:
+    """The requests of one query class: query texts, each sent as a GET by every engine."""
+
+    name: str
+    texts: list[str]
 
 
-def fetch(port: int, req: Request, timeout: float) -> tuple[int | str, bytes, float]:
-    """One request (status or error name, body, seconds)."""
-    url = f"http://{HOST}:{port}{req.path}"
+def _query(name: str) -> str:
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _rows(store: Any, text: str) -> list[Any]:
+    return list(store.query(text))
+
+
+def workloads(store_dir: Path, base_iri: str, seed: int, size: int) -> tuple[list[Workload], list[str]]:
+    """The query classes' texts, with values drawn (seeded) from the dataset itself, and the local
+    paths of the events whose documents are asked (``event/<key>``)."""
+    import pyoxigraph as ox  # the benchmark reads the store it measures; coopld itself never does so
+
+    store = ox.Store.read_only(str(store_dir))
+    rng = random.Random(seed)
+    events = sorted(row["e"].value for row in _rows(store, (
+        "PREFIX coop: <https://w3id.org/coopld/ontology#> SELECT DISTINCT ?e WHERE { ?e coop:hasParticipation ?p }"))
+        if row["e"].value.startswith(base_iri + "id/event/"))
+    if not events:
+        raise RuntimeError("the dataset has no events with participants")
+    span = _rows(store, ("PREFIX coop: <https://w3id.org/coopld/ontology#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+                         "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?e coop:date ?d "
+                         "FILTER (DATATYPE(?d) = xsd:date) }"))[0]
+    first, last = date.fromisoformat(span["first"].value), date.fromisoformat(span["last"].value)
+    countries = sorted(row["c"].value for row in _rows(store, (
+        "PREFIX coop: <https://w3id.org/coopld/ontology#> SELECT DISTINCT ?c WHERE { ?e coop:place/coop:country ?c }")))
+    names = sorted(row["l"].value for row in _rows(store, (
+        "PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT DISTINCT ?l WHERE { ?p a foaf:Person ; rdfs:label ?l }")))
+    del store
+    lookup_events = rng.sample(events, min(len(events), 2000))
+    windows = []
+    for _ in range(500):
+        start = first + timedelta(days=rng.randrange(max(1, (last - first).days)))
+        windows.append({"from": Literal(start, datatype=XSD.date), "to": Literal(start + timedelta(days=60), datatype=XSD.date)})
+    needles = sorted({word.lower()[:4] for name in names for word in name.split()[-1:] if len(word) >= 4})
+    lookup = _query("lookup")
+    loads = [
+        Workload("lookup", [FRESH + with_values(lookup, [{"event": URIRef(e)}]) for e in lookup_events]),
+        Workload("filter", [FRESH + with_values(_query("filter"), [w]) for w in windows]),
+        Workload("aggregate", [FRESH + with_values(_query("aggregate"), [{"country": URIRef(c)}]) for c in countries]),
+        Workload("text-search", [FRESH + with_values(_query("text-search"), [{"needle": Literal(n)}])
+                                 for n in rng.sample(needles, min(len(needles), 500))]),
+        Workload("big-result", [FRESH + _query("big-result")]),
+        Workload("lookup-repeated", [with_values(lookup, [{"event": URIRef(lookup_events[0])}])]),
+    ]
+    pages = [e[len(base_iri) + len("id/"):] for e in rng.sample(events, min(len(events), 2 * size))]
+    return loads, pages
+
+
+def query_path(endpoint: str, text: str) -> str:
+    # "__N__" is made of unreserved characters: quoting leaves it for the load generator to replace
+    return f"{endpoint}?query={quote(text, safe='')}"
+
+
+def fetch(url: str, timeout: float, *, accept: str | None = None, data: bytes | None = None,
+          content_type: str | None = None) -> tuple[int | str, bytes, float]:
+    """One request: its status (or the error's name), body and seconds."""
+    headers = {k: v for k, v in (("Accept", accept), ("Content-Type", content_type)) if v}
     began = time.perf_counter()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=req.body, headers=dict(req.headers),
-                                                           method=req.method), timeout=timeout) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=timeout) as response:
             return response.status, response.read(), time.perf_counter() - began
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(), time.perf_counter() - began
     except (OSError, urllib.error.URLError) as exc:
-        return "timeout" if isinstance(exc, TimeoutError) else type(exc).__name__, b"", time.perf_counter() - began
+        return type(exc).__name__, b"", time.perf_counter() - began
 
 
-def rows(body: bytes) -> int | None:
+def solutions(body: bytes) -> list[str] | None:
+    """A SPARQL JSON answer's rows as sorted canonical JSON (None: not such an answer)."""
     try:
-        return len(json.loads(body)["results"]["bindings"])
+        rows = json.loads(body)["results"]["bindings"]
     except (ValueError, KeyError, TypeError):
         return None
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
 
 
-def sample_events(build: Path, base_iri: str, size: int, seed: int) -> list[str]:
-    """Local paths (``event/<key>``) of a seeded random sample of the dataset's events."""
-    import pyoxigraph as ox
-    from rdflib import RDF
+# --- the load generator --------------------------------------------------------------------------
 
-    from coopld.vocab import COOP
-
-    store = ox.Store.read_only(str(build / "store"))
-    kind, rdf_type = ox.NamedNode(str(COOP.CooperationEvent)), ox.NamedNode(str(RDF.type))
-    prefix = base_iri + "id/"
-    events = sorted({q.subject.value for q in store.quads_for_pattern(None, rdf_type, kind, None)
-                     if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)})
-    del store
-    chosen = random.Random(seed).sample(events, min(size, len(events)))
-    return [iri[len(prefix):] for iri in chosen]
+_RUNS = iter(range(1, 1_000_000))
 
 
-# --- the run ------------------------------------------------------------------------------------
+def wrk(url: str, paths: list[str], *, accept: str, connections: int, seconds: float, timeout: float,
+        work: Path) -> dict[str, Any]:
+    """One closed-loop run of wrk (one thread, ``connections`` connections) over ``paths`` in turn;
+    its counts, req/s of 2xx answers and latency percentiles in milliseconds."""
+    listing = work / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="ascii")
+    out = work / "wrk.json"
+    out.unlink(missing_ok=True)
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", f"--timeout={max(1, round(timeout))}s",
+               "--latency", "-s", str(LUA), url, "--", str(listing), accept, f"r{next(_RUNS)}"]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout + 60,
+                          env={**os.environ, "BENCH_WRK_OUT": str(out)})
+    if proc.returncode != 0 or not out.is_file():
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    raw = json.loads(out.read_text(encoding="utf-8"))
+    ok = sum(n for code, n in raw["statuses"].items() if code.startswith("2"))
+    seconds_run = raw["duration_us"] / 1e6
+    latency = raw["latency_us"]
+    return {"requests": raw["requests"], "ok": ok, "failed": raw["requests"] - ok, "statuses": raw["statuses"],
+            "errors": {k: v for k, v in raw["errors"].items() if v}, "seconds": round(seconds_run, 2),
+            "rps": round(ok / seconds_run, 1) if seconds_run else 0.0,
+            "bytes_per_answer": round(raw["bytes"] / raw["requests"]) if raw["requests"] else 0,
+            **{f"{p}_ms": round(latency[p] / 1000, 2) for p in ("p50", "p90", "p99", "max")}}
+
+
+def repeated(times: int, **kwargs: Any) -> dict[str, Any]:
+    """``times`` runs of :func:`wrk`, each with new connections, as one measurement: counts
+    summed, req/s and latencies the median of the runs'. gunicorn's workers each take the
+    connections they win, and a kept-alive connection stays with its worker for the whole run,
+    so one run may load both worker processes or only one: a single run's req/s can be half of
+    the next one's. The median of several runs is what the machine gives."""
+    runs = [wrk(**kwargs) for _ in range(times)]
+    statuses: dict[str, int] = {}
+    for one in runs:
+        for code, n in one["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    summed = {k: sum(one[k] for one in runs) for k in ("requests", "ok", "failed")}
+    errors = {k: sum(one["errors"].get(k, 0) for one in runs) for k in {e for one in runs for e in one["errors"]}}
+    return {**summed, "statuses": statuses, "errors": errors, "seconds": round(sum(one["seconds"] for one in runs), 2),
+            "rps": statistics.median(one["rps"] for one in runs), "runs_rps": [one["rps"] for one in runs],
+            "bytes_per_answer": runs[-1]["bytes_per_answer"],
+            **{k: statistics.median(one[k] for one in runs) for k in ("p50_ms", "p90_ms", "p99_ms")},
+            "max_ms": max(one["max_ms"] for one in runs)}
+
+
+# --- the scenarios -------------------------------------------------------------------------------
+
+class SlowClient(threading.Thread):
+    """A client that sends its request's headers one byte a second, and connects again whenever
+    the server hangs up on it, until told to stop; it counts the times it was cut off."""
+
+    def __init__(self, port: int, stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.port, self.stop, self.cut_off, self.bytes_sent = port, stop, 0, 0
+
+    def run(self) -> None:
+        request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-client\r\nX-Padding: " + b"x" * 4096
+        while not self.stop.is_set():
+            try:
+                with socket.create_connection((HOST, self.port), timeout=5) as sock:
+                    for byte in request:
+                        if self.stop.wait(1.0):
+                            return
+                        sock.sendall(bytes([byte]))
+                        self.bytes_sent += 1
+            except OSError:
+                self.cut_off += 1
+
+
+def runaway_scenario(coopld: Process, pages: list[str], query_timeout: float) -> dict[str, Any]:
+    """Two runaway queries in flight (POSTed, so no cache answers them); meanwhile a page not yet
+    made and a trivial query not asked before are asked in turn, one at a time."""
+    text = _query("runaway").encode("utf-8")
+    outcomes: list[tuple[int | str, bytes, float]] = []
+
+    def runaway() -> None:
+        outcomes.append(fetch(coopld.url("/sparql"), query_timeout + 30, data=text, accept=SPARQL_JSON,
+                              content_type="application/sparql-query"))
+
+    runners = [threading.Thread(target=runaway, daemon=True) for _ in range(2)]
+    for runner in runners:
+        runner.start()
+    time.sleep(1.0)  # both are in their query processes by now
+    samples: dict[str, list[float]] = {"page": [], "trivial-query": []}
+    failures: list[str] = []
+    deadline = time.monotonic() + max(1.0, query_timeout - 3.0)
+    n = 0
+    while time.monotonic() < deadline and n < 2 * len(pages):
+        if n % 2 == 0:
+            kind, url, accept = "page", coopld.url(f"/doc/{pages[n // 2]}.html"), "text/html"
+        else:
+            trivial = query_path("/sparql", f"# runaway scenario {n}\nASK {{}}")
+            kind, url, accept = "trivial-query", coopld.url(trivial), SPARQL_JSON
+        status, _body, seconds = fetch(url, 10, accept=accept)
+        if status != 200:
+            failures.append(f"{kind} {status}")
+        samples[kind].append(seconds)
+        n += 1
+    in_flight = all(runner.is_alive() for runner in runners)
+    for runner in runners:
+        runner.join(query_timeout + 40)
+    result: dict[str, Any] = {"runaways_in_flight_throughout": in_flight, "failures": failures,
+                              "runaway_answers": [{"status": s, "seconds": round(t, 1)} for s, _b, t in outcomes]}
+    for kind, values in samples.items():
+        result[kind] = {"asked": len(values), "max_ms": round(1000 * max(values), 1) if values else None,
+                        "p50_ms": round(1000 * statistics.median(values), 1) if values else None}
+    worst = max((result[k]["max_ms"] or 0.0) for k in samples) / 1000
+    result["met"] = bool(in_flight and not failures and all(samples.values()) and worst <= RUNAWAY_LIMIT_S)
+    return result
+
+
+# --- the run -------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000, help="cooperation events in the generated dataset")
-    parser.add_argument("--seed", type=int, default=Params.seed, help="seed of the dataset and of the page sample")
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured load per scenario")
-    parser.add_argument("--max-requests", type=int, default=20_000, help="at most this many requests per scenario")
-    parser.add_argument("--concurrency", type=int, default=4, help="client processes sending requests")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--timeout", type=float,
-                        help="client timeout per request, seconds (default: twice the query limit, plus 25)")
-    parser.add_argument("--query-timeout", type=float, default=30.0,
-                        help="the server's COOPLD_QUERY_TIMEOUT, for both engines (default 30 s, so that rdflib "
-                             "answers every competency question over 10,000 events and each gets a ratio)")
-    parser.add_argument("--warmup", type=int, default=1, help="unmeasured requests per client before each scenario")
-    parser.add_argument("--sample", type=int, default=200, help="events whose pages are requested")
-    parser.add_argument("--queries", nargs="+", default=QUERIES, help="competency questions (ontology/queries/*.rq)")
-    parser.add_argument("--links", action="store_true", help="also measure cq-links")
-    parser.add_argument("--measure-failing", action="store_true",
-                        help="load a query even when its check request failed (each request then runs to the limit)")
+    parser.add_argument("--seed", type=int, default=Params.seed, help="seed of the dataset and of the samples")
+    parser.add_argument("--seconds", type=float, default=4.0, help="load per run of the load generator")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement, each with new connections")
+    parser.add_argument("--connections", type=int, nargs="+", default=[4, 16], help="the load generator's connections")
+    parser.add_argument("--classes", nargs="+", default=CLASSES, choices=CLASSES, help="query classes measured")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (as bin/serve)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds each request may take")
+    parser.add_argument("--query-timeout", type=float, default=10.0, help="coopld's COOPLD_QUERY_TIMEOUT (its default)")
+    parser.add_argument("--sample", type=int, default=200, help="events whose documents are asked")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "coopld-bench",
                         help="where generated datasets are kept, keyed by their parameters and inputs")
     parser.add_argument("--no-cache", action="store_true", help="generate into the run's temporary folder")
     parser.add_argument("--rebuild", action="store_true", help="generate even if the cache has the dataset")
     parser.add_argument("--reuse-stale", action="store_true",
                         help="reuse the newest cached dataset of the same parameters even if its inputs have changed")
-    parser.add_argument("--dumps", choices=["minimal", "all"], default=Params.dumps, help="dumps the generator writes")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes generating the dataset")
-    parser.add_argument("--worker-timeout", type=int, default=300,
-                        help="gunicorn --timeout: workers load rdflib's dataset at start, which takes a while")
-    parser.add_argument("--boot-timeout", type=float, default=900, help="seconds to wait for every worker to start")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
     args = parser.parse_args(argv)
-    queries = list(dict.fromkeys([*args.queries, *(["cq-links"] if args.links else [])]))
-    for name in queries:
-        if not (ROOT / "ontology" / "queries" / f"{name}.rq").is_file():
-            parser.error(f"no query ontology/queries/{name}.rq")
+    if shutil.which("wrk") is None:
+        parser.error("the load generator wrk is not installed: run bin/setup test (Debian's package wrk)")
 
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt()
 
-    # so that the server is stopped on SIGTERM too, and on Ctrl-C even when started with SIGINT ignored
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)
-    started = time.monotonic()
-    started_at = datetime.now(UTC)
-    params = Params(events=args.events, seed=args.seed, dumps=args.dumps)
-    server: Server | None = None
-    load: Load | None = None
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    params = Params(events=args.events, seed=args.seed)
+    servers: list[Process] = []
     with tempfile.TemporaryDirectory(prefix="coopld-bench-") as tmp:
         work = Path(tmp)
         try:
-            key = cache_key(params)
             build, data = dataset(params, None if args.no_cache else args.cache, args.rebuild, args.jobs, work,
                                   args.reuse_stale)
-            if cache_key(params) != key:
-                log("warning: the build inputs changed while the dataset was generated; run again")
-            static = work / "static"
-            static.mkdir()
-            log(f"server: gunicorn, {args.workers} sync workers, each loading rdflib's dataset")
-            boot = time.monotonic()
-            server = Server(build, static, args.workers, args.worker_timeout, work / "gunicorn.log", args.query_timeout)
-            workers = server.wait(args.boot_timeout)
-            ready = time.monotonic() - boot
-            limits = workers[0]["limits"]
-            if args.timeout is None:  # two queued requests, each up to the query limit, and margin
-                args.timeout = 2 * float(limits["COOPLD_QUERY_TIMEOUT"]) + 25
-            log(f"server: http://{HOST}:{server.port}/ ready in {ready:.1f} s; rdflib loaded "
-                f"{workers[0]['triples']} triples in {max(w['load_seconds'] for w in workers):.1f} s per worker; "
-                f"query limit {limits['COOPLD_QUERY_TIMEOUT']} s")
-            load = Load(HOST, server.port, args.concurrency, args.timeout)
-            results = measure(args, queries, build, data, server, load, static)
-            if cache_key(params) != key:
-                log("warning: ontology/, mappings/, shapes/ or the build code in coopld/ changed during this run; "
-                    "the dataset may not be what the server's code expects (run again)")
-                results["inputs_changed_during_run"] = True
-            results["server"] = {"workers": args.workers, "boot_seconds": round(ready, 1),
-                                 "rdflib_triples": workers[0]["triples"],
-                                 "rdflib_load_seconds": max(w["load_seconds"] for w in workers), "limits": limits}
+            results = measure(args, build, data, work, servers)
         except KeyboardInterrupt:
-            log("interrupted" + (": stopping the server" if server is not None else ""))
+            log("interrupted: stopping the servers")
             return 130
         except Exception as exc:
             log(f"failed: {type(exc).__name__}: {exc}")
-            if server is not None:
-                print(server.tail(), file=sys.stderr)
+            for server in servers:
+                print(f"--- {server.name}:\n{server.tail()}", file=sys.stderr)
             return 1
         finally:
-            if server is not None:
+            for server in servers:
                 server.stop()
-                log("server: stopped")
-            if load is not None:
-                load.close()
+            if servers:
+                log("servers: stopped")
     results["run"] = {"started": started_at.isoformat(timespec="seconds"), "seconds": round(time.monotonic() - started, 1),
                       "command": "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv)}
     write(results, args.output)
@@ -313,101 +373,148 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(args: argparse.Namespace, queries: list[str], build: Path, data: dict[str, Any], server: Server,
-            load: Load, static: Path) -> dict[str, Any]:
-    port = server.port
-    settings = {k: getattr(args, k) for k in ("seconds", "max_requests", "concurrency", "workers", "timeout", "warmup",
-                                              "sample", "measure_failing", "query_timeout")}
+def start_servers(args: argparse.Namespace, build: Path, work: Path, servers: list[Process]) -> dict[str, Process]:
+    static = work / "static"
+    static.mkdir()
+    common = {"COOPLD_THREADS": os.environ.get("COOPLD_THREADS", "16")}
+    coopld = Gunicorn("bench.app:create_app()", {**common, "COOPLD_BUILD": str(build), "BENCH_STATIC_DIR": str(static),
+                                                 "COOPLD_QUERY_TIMEOUT": str(args.query_timeout)},
+                      work / "coopld.log", workers=args.workers, name="coopld")
+    servers.append(coopld)
+    bare = Gunicorn("bench.bare:create_app()", {**common, "BENCH_STORE": str(build / "store")}, work / "bare.log",
+                    workers=args.workers, name="bare")
+    servers.append(bare)
+    oxigraph = OxigraphServer(build / "store", work / "oxigraph.log")
+    servers.append(oxigraph)
+    ask = quote("ASK {}", safe="")
+    for server, path in ((coopld, "/"), (bare, f"/sparql?query={ask}"), (oxigraph, f"/query?query={ask}")):
+        seconds = server.wait_answering(path, 300)
+        log(f"server: {server.name} at {server.url()} answered in {seconds:.1f} s")
+    return {"coopld": coopld, "bare": bare, "oxigraph": oxigraph}
+
+
+ENDPOINTS = {"coopld": "/sparql", "bare": "/sparql", "oxigraph": "/query"}
+
+
+def measure(args: argparse.Namespace, build: Path, data: dict[str, Any], work: Path,
+            servers: list[Process]) -> dict[str, Any]:
+    base = json.loads((build / "build.json").read_text(encoding="utf-8"))["base_iri"]
+    loads, pages = workloads(build / "store", base, args.seed, args.sample)
+    loads = [w for w in loads if w.name in args.classes]
+    running = start_servers(args, build, work, servers)
+    coopld = running["coopld"]
     results: dict[str, Any] = {
         "code": _code_state(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    **{name: _version(name) for name in ("rdflib", "pyoxigraph", "flask", "gunicorn")}},
+                    **{name: _version(name) for name in ("pyoxigraph", "oxigraph", "flask", "gunicorn", "rdflib")},
+                    "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0].strip()},
         "dataset": {"path": str(build), "params": data["params"], "counts": data["counts"], "cached": data["cached"],
                     "stale": data["stale"], "generation_seconds": data["seconds"]["total"]},
-        "settings": settings, "checks": {}, "scenarios": [],
+        "settings": {k: getattr(args, k) for k in ("seconds", "repeats", "connections", "workers", "timeout", "query_timeout",
+                                                   "sample", "classes")}
+        | {"threads": int(os.environ.get("COOPLD_THREADS", "16"))},
+        "checks": {}, "measurements": [],
     }
-    scenarios: list[dict[str, Any]] = []
 
-    # competency questions: one check request per engine, on all workers at once (rows compared), then the load
-    engines = {"pyoxigraph": "/sparql", "rdflib": "/bench/rdflib-sparql"}
-    texts = {name: (ROOT / "ontology" / "queries" / f"{name}.rq").read_text(encoding="utf-8") for name in queries}
-    asked = [(name, engine, query_request(path, texts[name])) for name in queries for engine, path in engines.items()]
-    pool = ThreadPoolExecutor(max_workers=args.workers)
-    try:
-        answers = list(pool.map(lambda item: fetch(port, item[2], args.timeout), asked))
-    finally:  # on Ctrl-C, do not wait for the requests in flight: the server is stopped next
-        pool.shutdown(wait=False, cancel_futures=True)
-    for (name, engine, _req), (status, body, seconds) in zip(asked, answers, strict=True):
-        check = results["checks"].setdefault(name, {})
-        check[engine] = {"status": status, "rows": rows(body) if status == 200 else None, "seconds": round(seconds, 3),
-                         "bytes": len(body), **({"message": body.decode("utf-8", "replace").strip()[:300]}
-                                                if status != 200 else {})}
-        log(f"check {name:16} {engine:10} {status} " + (f"{check[engine]['rows']} rows" if status == 200
-                                                        else check[engine].get("message", "")) + f" in {seconds:.2f} s")
-    for name in queries:
-        check = results["checks"][name]
-        answered = [check[e]["rows"] for e in engines if check[e]["rows"] is not None]
-        # None when an engine did not answer: nothing to compare
-        check["same_rows"] = len(set(answered)) == 1 if len(answered) == len(engines) else None
-        if check["same_rows"] is False:
-            log(f"check {name:16} the engines disagree: {answered} rows")
-        for engine, path in engines.items():
-            scenarios.append({"group": "query", "name": name, "engine": engine, "path": path,
-                              "requests": [query_request(path, texts[name])], "check_ok": check[engine]["status"] == 200,
-                              "check_seconds": check[engine]["seconds"]})
-
-    # resource pages: a sample of event pages, and a copy of one of them (of median size) as a static file
-    base = json.loads((build / "build.json").read_text(encoding="utf-8"))["base_iri"]
-    events = sample_events(build, base, args.sample, args.seed)
-    for ext, accept in (("html", "text/html"), ("ttl", "text/turtle")):
-        pages = [Request("GET", f"/doc/{p}.{ext}", None, (("Accept", accept),)) for p in events]
-        probed = []
-        for req in pages[:25]:
-            status, body, _ = fetch(port, req, args.timeout)
+    # every engine must give the same answer to each class's first request, or they do different work
+    for workload in loads:
+        first = workload.texts[0].replace("__N__", "check")
+        answers = {}
+        for name, endpoint in ENDPOINTS.items():
+            status, body, seconds = fetch(running[name].url(query_path(endpoint, first)), args.timeout, accept=SPARQL_JSON)
             if status != 200:
-                raise RuntimeError(f"GET {req.path} answered {status}")
-            probed.append(body)
-        twin = sorted(probed, key=len)[len(probed) // 2]
-        (static / f"event-page.{ext}").write_bytes(twin)
-        status, body, _ = fetch(port, Request("GET", f"/bench/static/event-page.{ext}"), args.timeout)
-        if status != 200 or body != twin:
-            raise RuntimeError(f"the static file /bench/static/event-page.{ext} answered {status}")
-        sizes = sorted(len(b) for b in probed)
-        log(f"check pages {ext:4} {len(pages)} event pages; the {len(probed)} probed are {sizes[0]}-{sizes[-1]} bytes; "
-            f"static twin {len(twin)} bytes")
-        results["checks"][f"pages-{ext}"] = {"pages": len(pages), "probed": len(probed), "min_bytes": sizes[0],
-                                             "max_bytes": sizes[-1], "static_bytes": len(twin)}
-        scenarios.append({"group": "page", "name": f"pages-{ext}", "engine": "coopld", "path": f"/doc/event/*.{ext}",
-                          "requests": pages, "check_ok": True})
-        scenarios.append({"group": "page", "name": f"pages-{ext}", "engine": "static", "path": f"/bench/static/event-page.{ext}",
-                          "requests": [Request("GET", f"/bench/static/event-page.{ext}", None, (("Accept", accept),))],
-                          "check_ok": True})
+                raise RuntimeError(f"{name} answered {status} to the first {workload.name} query: {body[:300]!r}")
+            answers[name] = solutions(body)
+            results["checks"][f"{workload.name}/{name}"] = {"rows": len(answers[name] or []), "seconds": round(seconds, 3)}
+        same = len({json.dumps(a) for a in answers.values()}) == 1
+        log(f"check {workload.name:16} {len(answers['coopld'] or [])} rows on each engine: "
+            + ("the same answers" if same else "THE ENGINES DISAGREE"))
+        if not same:
+            raise RuntimeError(f"the engines give different answers to the first {workload.name} query")
 
-    for scenario in scenarios:
-        label = f"{scenario['name']:16} {scenario['engine']:10}"
-        requests = scenario.pop("requests")
-        # a request slower than the whole measurement needs no warm-up: its check request was one
-        warmup = 0 if scenario.pop("check_seconds", 0.0) > args.seconds else args.warmup
-        if not scenario.pop("check_ok") and not args.measure_failing:
-            scenario["skipped"] = "the check request failed; not loaded (see checks)"
-            log(f"load  {label} skipped: its check request failed")
-        else:
-            summary = load.run(requests, args.seconds, args.max_requests, warmup=warmup)
-            summary["warmup_per_client"] = warmup
-            scenario.update(summary)
-            if "aborted" in summary:
-                log(f"load  {label} aborted: {summary['aborted']}")
-            else:
-                log(f"load  {label} {summary['rps']:9.1f} req/s  p50 {_fmt(summary['p50_ms'])} ms  "
-                    f"p99 {_fmt(summary['p99_ms'])} ms  ({summary['ok']} ok, {summary['failed']} failed)")
-        results["scenarios"].append(scenario)
-    results["ratios"] = ratios(results["scenarios"], queries)
-    results["note"] = closing_note(results)
+    # documents: each made once (as the first visitor would), then a static file of the same size
+    static_dir = work / "static"
+    doc_pages, cold_pages = pages[:args.sample], pages[args.sample:]
+    docs: dict[str, list[str]] = {}
+    for ext, accept in (("ttl", "text/turtle"), ("html", "text/html")):
+        paths = [f"/doc/{p}.{ext}" for p in doc_pages]
+        made, bodies = [], []
+        for path in paths:
+            status, body, seconds = fetch(coopld.url(path), args.timeout, accept=accept)
+            if status != 200:
+                raise RuntimeError(f"GET {path} answered {status}")
+            made.append(seconds)
+            bodies.append(body)
+        twin = sorted(bodies, key=len)[len(bodies) // 2]
+        (static_dir / f"event.{ext}").write_bytes(twin)
+        status, body, _ = fetch(coopld.url(f"/bench/static/event.{ext}"), args.timeout, accept=accept)
+        if status != 200 or body != twin:
+            raise RuntimeError(f"the static file /bench/static/event.{ext} answered {status}")
+        sizes = sorted(len(b) for b in bodies)
+        results["checks"][f"doc-{ext}"] = {
+            "documents": len(paths), "min_bytes": sizes[0], "max_bytes": sizes[-1], "static_bytes": len(twin),
+            "first_request_p50_ms": round(1000 * statistics.median(made), 1),
+            "first_request_max_ms": round(1000 * max(made), 1)}
+        log(f"check doc-{ext}: {len(paths)} documents made, {sizes[0]}-{sizes[-1]} bytes, the first request of each "
+            f"{1000 * statistics.median(made):.0f} ms at the median; static twin {len(twin)} bytes")
+        docs[ext] = paths
+
+    def run(kind: str, name: str, engine: str, server: Process, paths: list[str], accept: str, connections: int,
+            note: str = "") -> dict[str, Any]:
+        summary = repeated(args.repeats, url=server.url(""), paths=paths, accept=accept, connections=connections,
+                           seconds=args.seconds, timeout=args.timeout, work=work)
+        entry = {"kind": kind, "name": name, "engine": engine, "connections": connections, **summary,
+                 **({"note": note} if note else {})}
+        results["measurements"].append(entry)
+        log(f"load  {name:16} {engine:9} c={connections:<3} {summary['rps']:9.1f} req/s  p50 {summary['p50_ms']:8.1f} ms  "
+            f"p99 {summary['p99_ms']:8.1f} ms  ({summary['ok']} ok, {summary['failed']} failed)")
+        return entry
+
+    for connections in args.connections:
+        # unmeasured: every server's workers and query processes started at this many connections
+        for engine, endpoint in ENDPOINTS.items():
+            wrk(running[engine].url(""), [query_path(endpoint, t) for t in loads[0].texts[-200:]], accept=SPARQL_JSON,
+                connections=connections, seconds=2, timeout=args.timeout, work=work)
+        for workload in loads:
+            for engine, endpoint in ENDPOINTS.items():
+                run("query", workload.name, engine, running[engine], [query_path(endpoint, t) for t in workload.texts],
+                    SPARQL_JSON, connections)
+        for ext, accept in (("ttl", "text/turtle"), ("html", "text/html")):
+            run("document", f"doc-{ext}", "coopld", coopld, docs[ext], accept, connections)
+            run("document", f"doc-{ext}", "static", coopld, [f"/bench/static/event.{ext}"], accept, connections)
+
+    # three slow-header clients: the same load without them, then with them, in the same run
+    slow_paths = docs["html"]
+    connections = min(args.connections)
+    without = run("slow-clients", "slow-clients", "without", coopld, slow_paths, "text/html", connections)
+    stop = threading.Event()
+    slow = [SlowClient(coopld.port, stop) for _ in range(3)]
+    for client in slow:
+        client.start()
+    time.sleep(1.0)
+    with_slow = run("slow-clients", "slow-clients", "with", coopld, slow_paths, "text/html", connections,
+                    note="three clients sending headers a byte a second")
+    stop.set()
+    for client in slow:
+        client.join(5)
+    results["slow_clients"] = {"clients": len(slow), "cut_off": sum(c.cut_off for c in slow),
+                               "header_bytes_sent": sum(c.bytes_sent for c in slow),
+                               "rps_ratio": _ratio(with_slow["rps"], without["rps"]),
+                               "p99_ms": {"without": without["p99_ms"], "with": with_slow["p99_ms"]}}
+
+    log("scenario: two runaway queries in flight, a page and a trivial query asked meanwhile")
+    results["runaway"] = runaway_scenario(coopld, cold_pages, args.query_timeout)
+    r = results["runaway"]
+    log(f"scenario: pages {r['page']['max_ms']} ms at most ({r['page']['asked']} asked), trivial queries "
+        f"{r['trivial-query']['max_ms']} ms at most ({r['trivial-query']['asked']}); runaways answered "
+        + ", ".join(f"{a['status']} after {a['seconds']} s" for a in r["runaway_answers"]))
+    results["ratios"] = ratios(results)
     return results
 
 
+# --- the results ---------------------------------------------------------------------------------
+
 def _code_state() -> dict[str, Any]:
-    """The commit and the files changed from it (others may be editing the checkout)."""
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout
@@ -425,60 +532,48 @@ def _version(name: str) -> str:
         return "?"
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else (f"{value:.1f}" if value < 1000 else f"{value:.0f}")
-
-
-def _find(scenarios: list[dict[str, Any]], name: str, engine: str) -> dict[str, Any]:
-    return next(s for s in scenarios if s["name"] == name and s["engine"] == engine)
-
-
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a and b else None
 
 
-def ratios(scenarios: list[dict[str, Any]], queries: list[str]) -> dict[str, Any]:
-    """Subject against baseline, for req/s (higher is better) and latency (lower is better)."""
-    out: dict[str, Any] = {}
-    pairs = [(q, "pyoxigraph", "rdflib") for q in queries] + [(f"pages-{e}", "coopld", "static") for e in ("html", "ttl")]
-    for name, subject, baseline in pairs:
-        s, b = _find(scenarios, name, subject), _find(scenarios, name, baseline)
-        out[name] = {"subject": subject, "baseline": baseline, "rps": _ratio(s.get("rps"), b.get("rps")),
-                     "p50": _ratio(s.get("p50_ms"), b.get("p50_ms")), "p99": _ratio(s.get("p99_ms"), b.get("p99_ms"))}
+def _find(results: dict[str, Any], name: str, engine: str, connections: int) -> dict[str, Any] | None:
+    return next((m for m in results["measurements"]
+                 if m["name"] == name and m["engine"] == engine and m["connections"] == connections), None)
+
+
+def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each measurement of coopld against its baselines at the same connections, with its target."""
+    out = []
+    for connections in results["settings"]["connections"]:
+        for name in results["settings"]["classes"]:
+            subject = _find(results, name, "coopld", connections)
+            bare, oxigraph = _find(results, name, "bare", connections), _find(results, name, "oxigraph", connections)
+            if subject is None or bare is None or oxigraph is None:
+                continue
+            target = TARGETS["lookup-repeated" if name == "lookup-repeated" else "query"]
+            vs_bare = _ratio(subject["rps"], bare["rps"])
+            out.append({"name": name, "connections": connections, "coopld_rps": subject["rps"], "bare_rps": bare["rps"],
+                        "oxigraph_rps": oxigraph["rps"], "vs_bare": vs_bare,
+                        "vs_oxigraph": _ratio(subject["rps"], oxigraph["rps"]),
+                        "target": target, "met": vs_bare is not None and vs_bare >= target and subject["failed"] == 0})
+        for ext in ("ttl", "html"):
+            subject = _find(results, f"doc-{ext}", "coopld", connections)
+            static = _find(results, f"doc-{ext}", "static", connections)
+            if subject is None or static is None:
+                continue
+            vs_static = _ratio(subject["rps"], static["rps"])
+            target = TARGETS[f"doc-{ext}"]
+            out.append({"name": f"doc-{ext}", "connections": connections, "coopld_rps": subject["rps"],
+                        "static_rps": static["rps"], "vs_static": vs_static, "target": target,
+                        "met": vs_static is not None and vs_static >= target and subject["failed"] == 0})
+    slow = results.get("slow_clients")
+    if slow:
+        with_slow = _find(results, "slow-clients", "with", min(results["settings"]["connections"]))
+        out.append({"name": "slow-clients", "connections": min(results["settings"]["connections"]),
+                    "vs_without": slow["rps_ratio"], "target": TARGETS["slow-clients"],
+                    "met": slow["rps_ratio"] is not None and slow["rps_ratio"] >= TARGETS["slow-clients"]
+                    and with_slow is not None and with_slow["failed"] == 0})
     return out
-
-
-def _geomean(values: list[float]) -> float | None:
-    return round(math.exp(sum(math.log(v) for v in values) / len(values)), 3) if values else None
-
-
-def closing_note(results: dict[str, Any]) -> str:
-    counts = results["dataset"]["counts"]
-    r = results["ratios"]
-    queries = [k for k, v in r.items() if v["subject"] == "pyoxigraph"]
-    answered = {q: r[q]["rps"] for q in queries if r[q]["rps"] is not None}
-    failed = [q for q in queries if r[q]["rps"] is None]
-    parts = [f"On {counts['events']:,} events ({counts['quads_in_store']:,} quads, {counts['articles']:,} article graphs), "
-             f"{results['settings']['workers']} gunicorn workers, {results['settings']['concurrency']} clients:"]
-    if answered:
-        listed = ", ".join(f"{q} {v:.2f}×" for q, v in answered.items())
-        mean = f" (geometric mean {_geomean(list(answered.values()))}×)" if len(answered) > 1 else ""
-        parts.append(f"pyoxigraph/rdflib req/s on the competency questions: {listed}{mean}.")
-    for q in failed:
-        ox_check = results["checks"].get(q, {}).get("pyoxigraph", {})
-        rdf_check = results["checks"].get(q, {}).get("rdflib", {})
-        why = {e: (f"{c.get('status')}: {c.get('message')}" if c.get("status") != 200 else f"200 in {c.get('seconds')} s")
-               for e, c in (("pyoxigraph", ox_check), ("rdflib", rdf_check))}
-        parts.append(f"{q}: no ratio (check requests: pyoxigraph {why['pyoxigraph']}; rdflib {why['rdflib']}).")
-    disagree = [q for q in queries if results["checks"].get(q, {}).get("same_rows") is False]
-    if disagree:
-        parts.append(f"Warning: the engines returned different numbers of rows for {', '.join(disagree)}.")
-    for ext in ("html", "ttl"):
-        v = r[f"pages-{ext}"]
-        if v["rps"] is not None:
-            parts.append(f"Resource pages ({ext}) / static file of the same size: {v['rps']:.3f}× the req/s, "
-                         f"{v['p50']}× the median latency.")
-    return " ".join(parts)
 
 
 def write(results: dict[str, Any], output: Path) -> None:
@@ -491,25 +586,45 @@ def write(results: dict[str, Any], output: Path) -> None:
     log(f"results: {output}")
 
 
+def _x(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
 def report(results: dict[str, Any]) -> str:
-    lines = ["", f"{'scenario':16} {'engine':10} {'requests':>8} {'failed':>6} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}  note"]
-    for s in results["scenarios"]:
-        note = s.get("skipped") or s.get("aborted") or (", ".join(f"{k}×{v}" for k, v in s["statuses"].items() if k != "200")
-                                                       if s.get("failed") else "")
-        lines.append(f"{s['name']:16} {s['engine']:10} {s.get('requests', 0):>8} {s.get('failed', 0):>6} "
-                     f"{s.get('rps', 0.0):>9.1f} {_fmt(s.get('p50_ms')):>9} {_fmt(s.get('p99_ms')):>9}  {note}")
-    lines += ["", f"{'ratio':16} {'subject/baseline':28} {'req/s':>8} {'p50':>8} {'p99':>8}"]
-    for name, v in results["ratios"].items():
-        lines.append(f"{name:16} {v['subject'] + '/' + v['baseline']:28} {_fmt_ratio(v['rps'])} {_fmt_ratio(v['p50'])} "
-                     f"{_fmt_ratio(v['p99'])}")
-    origin = "reused" if results["dataset"]["cached"] else "generated"
-    lines += ["", f"Run took {results['run']['seconds']:.0f} s (dataset {origin}).",
-              "", "Closing note: " + results["note"], ""]
-    return "\n".join(lines)
-
-
-def _fmt_ratio(value: float | None) -> str:
-    return f"{'-':>8}" if value is None else f"{value:>7.3f}×"
+    """The table of the closing note (Markdown), and whether each target was met."""
+    counts = results["dataset"]["counts"]
+    settings = results["settings"]
+    lines = ["", f"{counts['events']:,} events, {counts['quads_in_store']:,} quads; {settings['workers']} gunicorn "
+             f"workers × {settings['threads']} threads; wrk, the median of {settings['repeats']} runs of "
+             f"{settings['seconds']:g} s per measurement.", "",
+             "| work | conn. | coopld req/s | bare Flask+pyoxigraph | Oxigraph server | coopld/bare | coopld/Oxigraph "
+             "| target | met |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in results["ratios"]:
+        if "bare_rps" in r:
+            lines.append(f"| {r['name']} | {r['connections']} | {r['coopld_rps']:,.0f} | {r['bare_rps']:,.0f} | "
+                         f"{r['oxigraph_rps']:,.0f} | {_x(r['vs_bare'])} | {_x(r['vs_oxigraph'])} | ≥ {r['target']}× bare | "
+                         f"{'yes' if r['met'] else 'NO'} |")
+    lines += ["", "| document | conn. | coopld req/s | static file req/s | coopld/static | target | met |",
+              "|---|---|---|---|---|---|---|"]
+    for r in results["ratios"]:
+        if "static_rps" in r:
+            lines.append(f"| {r['name']} | {r['connections']} | {r['coopld_rps']:,.0f} | {r['static_rps']:,.0f} | "
+                         f"{_x(r['vs_static'])} | ≥ {r['target']}× | {'yes' if r['met'] else 'NO'} |")
+    slow = results.get("slow_clients")
+    if slow:
+        met = next(r["met"] for r in results["ratios"] if r["name"] == "slow-clients")
+        lines += ["", f"Three slow-header clients: HTML pages at {_x(slow['rps_ratio'])} the req/s without them "
+                  f"(p99 {slow['p99_ms']['without']} → {slow['p99_ms']['with']} ms); they were cut off {slow['cut_off']} times; "
+                  f"target ≥ {TARGETS['slow-clients']}×: {'met' if met else 'NOT MET'}."]
+    run = results.get("runaway")
+    if run:
+        lines += [f"Two runaway queries in flight: {run['page']['asked']} new pages, at most {run['page']['max_ms']} ms; "
+                  f"{run['trivial-query']['asked']} trivial queries, at most {run['trivial-query']['max_ms']} ms; "
+                  f"target ≤ {RUNAWAY_LIMIT_S * 1000:.0f} ms: {'met' if run['met'] else 'NOT MET'}."]
+    if "run" in results:
+        origin = "reused" if results["dataset"]["cached"] else "generated"
+        lines += ["", f"Run took {results['run']['seconds']:.0f} s (dataset {origin})."]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

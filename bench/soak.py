@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Load, Request
-from bench.run import Server
+from bench.servers import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "articles"
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(path, articles)
     shutil.copytree(ROOT / "data" / "records", records)
     build(articles, out, records)
-    server = Server(out, work, args.workers, 60, work / "gunicorn.log", app="coopld.web:create_app()",
-                    config=("-c", "python:coopld.web.gunicorn_conf"))  # as ./bin/serve runs it
+    server = Gunicorn("coopld.web:create_app()", {"COOPLD_BUILD": str(out)}, work / "gunicorn.log",
+                      workers=args.workers, worker_timeout=60)  # as ./bin/serve runs it
     load = Load("127.0.0.1", 0, args.connections, args.timeout)
     results: dict[str, Any] = {"connections": args.connections, "seconds": args.seconds, "workers": args.workers}
     try:

@@ -1,6 +1,8 @@
 """The benchmark is one command a maintainer runs before trusting a speed claim: it must keep
-working as the code changes, and both engines must give the same answers, or its ratios
-compare different work. Run here at a tiny size; no timing is asserted."""
+working as the code changes, and every server it compares must give the same answers, or its
+ratios compare different work. Run here at a tiny size, with its real servers (coopld and the
+bare app under gunicorn, Oxigraph's server) and its real load generator (wrk); no timing is
+asserted."""
 from __future__ import annotations
 
 import json
@@ -11,18 +13,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ["cq-events", "cq-participants", "cq-parties", "cq-agreements", "cq-topics"]
+CLASSES = ["lookup", "filter", "aggregate", "text-search", "big-result", "lookup-repeated"]
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "0.5", "--max-requests", "40",
-         "--sample", "10", "--concurrency", "2", "--no-cache", "--output", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Closing note" in proc.stdout
+        [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "1", "--repeats", "1", "--connections", "2", "--sample", "6",
+         "--query-timeout", "3", "--no-cache", "--jobs", "1", "--output", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "| lookup | 2 |" in proc.stdout
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -33,20 +35,31 @@ def test_generated_dataset_has_the_requested_events(results: dict) -> None:
     assert counts["quads_in_store"] > counts["asserted_triples"]
 
 
-def test_both_engines_return_the_same_rows_for_every_question(results: dict) -> None:
-    for name in QUERIES:
-        check = results["checks"][name]
-        assert check["pyoxigraph"]["status"] == 200 and check["rdflib"]["status"] == 200, name
-        assert check["pyoxigraph"]["rows"] > 0, name
-        assert check["same_rows"] and check["pyoxigraph"]["rows"] == check["rdflib"]["rows"], name
+def test_every_server_answers_every_class_alike(results: dict) -> None:
+    """The run stops when the servers disagree; here, each class's check gave every server the
+    same number of rows, and the classes that always match something at any size found rows (a
+    40-event dataset may have no event in a 60-day window, or no label with a given fragment)."""
+    for name in CLASSES:
+        rows = {results["checks"][f"{name}/{engine}"]["rows"] for engine in ("coopld", "bare", "oxigraph")}
+        assert len(rows) == 1, (name, rows)
+        if name in ("lookup", "lookup-repeated", "aggregate", "big-result"):
+            assert rows.pop() > 0, name
 
 
-def test_every_scenario_gets_a_ratio_against_its_baseline(results: dict) -> None:
-    for name in [*QUERIES, "pages-html", "pages-ttl"]:
-        ratio = results["ratios"][name]
-        assert ratio["rps"] > 0 and ratio["p50"] > 0, name
-    for scenario in results["scenarios"]:
-        assert scenario["requests"] > 0 and scenario["failed"] == 0, scenario["name"]
+def test_every_measurement_gets_a_ratio_against_its_baseline(results: dict) -> None:
+    named = {(r["name"], r["connections"]) for r in results["ratios"]}
+    assert named >= {(name, 2) for name in [*CLASSES, "doc-ttl", "doc-html", "slow-clients"]}
+    for ratio in results["ratios"]:
+        assert (ratio.get("vs_bare") or ratio.get("vs_static") or ratio.get("vs_without") or 0) > 0, ratio
+    for measurement in results["measurements"]:
+        assert measurement["ok"] > 0 and measurement["failed"] == 0, measurement
+
+
+def test_runaway_queries_are_stopped_while_pages_are_answered(results: dict) -> None:
+    runaway = results["runaway"]
+    assert runaway["runaways_in_flight_throughout"] and not runaway["failures"]
+    assert [a["status"] for a in runaway["runaway_answers"]] == [503, 503]
+    assert runaway["page"]["asked"] > 0 and runaway["trivial-query"]["asked"] > 0
 
 
 def test_generated_records_read_as_the_extractor_wrote_them(tmp_path: Path) -> None:

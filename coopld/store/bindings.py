@@ -1,7 +1,7 @@
 """Values bound into a query for a store reached over the SPARQL protocol, which has no
 parameters of its own.
 
-The embedded store binds variables itself (pyoxigraph's substitutions). Over HTTP, the values
+Both stores bind this way (pyoxigraph's substitutions join in too late after a UNION). The values
 go into the query as a ``VALUES`` block placed first in its ``WHERE`` group, where they join with
 everything else in the group (its FILTERs and BINDs see them, as with substitution); aggregates
 that group by a bound variable keep working. Each value is written by rdflib's N-Triples
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 
@@ -28,6 +29,7 @@ _SKIP = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|'
 _WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)  # coopld's own queries, bound again and again
 def where_group_start(query: str) -> int:
     """The offset just after the ``{`` that opens the query's ``WHERE`` group."""
     pos, depth = 0, 0

@@ -4,14 +4,27 @@ A generation's data never change, so a document, a page or a query's answer is t
 every request until the next version: it is made once, kept here (the least recently used
 dropped first when the bound is reached), and sent again as it is, at about what sending a file
 costs. The cache lives in the generation (``Generation.cache``), so a new version starts empty.
+
+Documents are also kept on disk when ``COOPLD_DOCUMENT_CACHE_DIR`` names a folder (gunicorn's
+settings give every server one of its own): one file per document under the version's
+checksum, written whole and renamed into place, so that every worker process of a server
+sends what any of them made, and a document costs its rendering once per server, not once per
+process. A new version's first document removes the folders of the others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Response, current_app, request
 
@@ -55,6 +68,73 @@ class BoundedCache:
                 self.size -= len(dropped.body)
 
 
+class DiskCache:
+    """One version's documents as files named by the digest of their key. Reading a file that
+    another process is writing is safe: it only appears, complete, when renamed into place."""
+
+    def __init__(self, root: Path, version: str) -> None:
+        self.folder = root / version
+        self._ready = False
+
+    @staticmethod
+    def _name(key: Hashable) -> str:
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+    def get(self, key: Hashable) -> Kept | None:
+        try:
+            raw = (self.folder / self._name(key)).read_bytes()
+        except OSError:
+            return None
+        head, sep, body = raw.partition(b"\n")
+        try:
+            meta = json.loads(head)
+        except ValueError:
+            return None
+        if not sep or not isinstance(meta, dict):
+            return None
+        return Kept(body, str(meta["mimetype"]), tuple((str(k), str(v)) for k, v in meta["headers"]))
+
+    def put(self, key: Hashable, value: Kept) -> None:
+        try:
+            self._prepare()
+            head = json.dumps({"mimetype": value.mimetype, "headers": list(value.headers)}).encode("utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".part-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(head + b"\n" + value.body)
+                os.replace(temporary, self.folder / self._name(key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            pass  # a full or unwritable disk costs speed, never an answer: the memory cache still has it
+
+    def _prepare(self) -> None:
+        """The version's folder, and the other versions' removed (they are no longer served)."""
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for other in self.folder.parent.iterdir():
+            if other != self.folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        self._ready = True
+
+
+def _disk(name: str) -> DiskCache | None:
+    """The shared folder for ``name``'s entries of this version, when one is configured."""
+    if name != "documents":
+        return None  # query answers can be large and are many: they stay in memory
+    root = current_app.config.get("COOPLD_DOCUMENT_CACHE_DIR") or os.environ.get("COOPLD_DOCUMENT_CACHE_DIR")
+    if not root:
+        return None
+    kept = generation().cache
+    found = kept.get("documents-on-disk")
+    if not isinstance(found, DiskCache):
+        found = kept.setdefault("documents-on-disk", DiskCache(Path(root), generation().version))
+    return found
+
+
 def _cache(name: str, setting: str) -> BoundedCache:
     kept = generation().cache
     found = kept.get(name)
@@ -67,14 +147,22 @@ def respond_once(name: str, setting: str, key: Hashable, make: Callable[[], Resp
     """The response ``make`` gives, made once per version for ``key`` (200s only), answered
     304 when the client's copy (``If-None-Match``, ``If-Modified-Since``) is current."""
     cache = _cache(name, setting)
+    # the host is part of the key: links in an answer are written for the host the client asked
+    key = (request.host_url, key)
     kept = cache.get(key)
     if kept is None:
-        response = make()
-        if response.status_code != 200 or response.is_streamed:
-            response.make_conditional(request)
-            return response
-        kept = Kept(response.get_data(), response.mimetype or "application/octet-stream",
-                    tuple((k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")))
+        disk = _disk(name)
+        kept = disk.get(key) if disk is not None else None
+        if kept is None:
+            response = make()
+            if response.status_code != 200 or response.is_streamed:
+                response.make_conditional(request)
+                return response
+            kept = Kept(response.get_data(), response.mimetype or "application/octet-stream",
+                        tuple((k, v) for k, v in response.headers.items()
+                              if k.lower() not in ("content-length", "content-type")))
+            if disk is not None:
+                disk.put(key, kept)
         cache.put(key, kept)
     answer = Response(kept.body, mimetype=kept.mimetype, headers=list(kept.headers))
     answer.make_conditional(request)

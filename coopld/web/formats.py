@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import Request
 from rdflib import Dataset, Graph
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from coopld.store import Triple
 
@@ -53,23 +56,43 @@ class NotAcceptable(Exception):
 def negotiate(request: Request, offered: list[Format], default: Format) -> Format:
     """The format to answer with: ``?format=`` (a name, extension or media type), else the
     best ``Accept`` match, else ``default`` when the client accepts anything."""
-    by_key = {k: f for f in offered for k in (f.name, f.extension, f.media_type)}
     # clients write ?format= in many ways ("json-ld", "application/ld+json,application/x-json+ld")
     wanted = [v.strip() for raw in (*request.args.getlist("format"), *request.form.getlist("format"))
               for v in raw.split(",") if v.strip()]
     if wanted:
+        by_key = _keys(tuple(offered))
         for value in wanted:
             key = ALIASES.get(value, value)
             if key in by_key:
                 return by_key[key]
         raise NotAcceptable(offered)
-    accept = request.accept_mimetypes
-    if not accept or not request.headers.get("Accept"):
+    header = request.headers.get("Accept")
+    if not header:
         return default
+    found = _by_accept(header, tuple(offered), default)
+    if found is None:
+        raise NotAcceptable(offered)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _keys(offered: tuple[Format, ...]) -> dict[str, Format]:
+    return {k: f for f in offered for k in (f.name, f.extension, f.media_type)}
+
+
+@lru_cache(maxsize=4096)
+def _by_accept(header: str, offered: tuple[Format, ...], default: Format) -> Format | None:
+    """The best of ``offered`` for an ``Accept`` header (None: none is acceptable). Clients send
+    the same few headers again and again, and matching one costs more than many a query: each
+    verdict is kept (a bounded number of headers)."""
+    accept = parse_accept_header(header, MIMEAccept)
+    if not accept:
+        return default
+    by_key = _keys(offered)
     types = [f.media_type for f in offered] + [m for m, n in ALIASES.items() if n in by_key and "/" in m]
     best = accept.best_match(types)
     if best is None:
-        raise NotAcceptable(offered)
+        return None
     if accept.best == "*/*" or (best not in by_key and best not in ALIASES):
         return default
     return by_key[ALIASES.get(best, best)]

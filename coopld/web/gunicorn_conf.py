@@ -22,6 +22,10 @@ query over the limit with its own 413 and message. Should a gunicorn release dro
 Workers. Threaded, ``COOPLD_THREADS`` (16) threads each, with a deadline on reading headers:
 see ``coopld.web.worker``.
 
+Documents. Unless ``COOPLD_DOCUMENT_CACHE_DIR`` is set, ``on_starting`` makes a temporary folder
+for this server and names it in the environment the workers inherit, so that a document one
+worker made is sent by all (``coopld.web.cache``); ``on_exit`` removes it.
+
 The ``Server`` header. gunicorn writes ``Server: gunicorn`` on every response, before the app's
 headers; ``on_starting`` removes that line, and the app sends ``Server: coopld`` (see
 ``coopld.web.headers``), so no server software or version is shown.
@@ -30,6 +34,8 @@ headers; ``on_starting`` removes that line, and the app sends ``Server: coopld``
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -67,6 +73,16 @@ def pre_request(worker: Any, req: Any) -> None:
     request_started(worker, req)
 
 
+#: the document folder this server made for itself (removed when it exits)
+_OWN_CACHE: dict[str, str] = {}
+
+
+def on_exit(server: Any) -> None:
+    folder = _OWN_CACHE.pop("dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def on_starting(server: Any) -> None:
     """gunicorn's hook in the master before workers start: lift the request-line clamp to our
     bound and drop gunicorn's ``Server`` line."""
@@ -76,6 +92,8 @@ def on_starting(server: Any) -> None:
         raise RuntimeError("gunicorn.http.message.MAX_REQUEST_LINE is gone: coopld.web.gunicorn_conf cannot "
                            "let GET queries of the documented length through; see its docstring")
     message.MAX_REQUEST_LINE = max(message.MAX_REQUEST_LINE, int(server.cfg.limit_request_line))
+    if not os.environ.get("COOPLD_DOCUMENT_CACHE_DIR"):
+        os.environ["COOPLD_DOCUMENT_CACHE_DIR"] = _OWN_CACHE["dir"] = tempfile.mkdtemp(prefix="coopld-documents-")
     default_headers = wsgi.Response.default_headers
     if getattr(default_headers, "coopld_without_server", False):
         return
