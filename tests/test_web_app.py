@@ -50,3 +50,33 @@ def test_coopld_serve(seeds: Built) -> None:
         stop_group(proc)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_a_document_one_worker_made_is_sent_by_the_others(seeds: Built, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two apps stand for two worker processes of one server, sharing its document folder: what
+    the first made, the second sends as it is, without making it again; the folders of
+    versions no longer served are removed."""
+    import coopld.web.dereference as dereference
+
+    folder = tmp_path / "documents"
+    stale = folder / ("0" * 64)
+    stale.mkdir(parents=True)
+    (stale / "old").write_bytes(b"a document of an earlier version")
+    settings = {"COOPLD_BUILD": str(seeds.settings.out), "COOPLD_DOCUMENT_CACHE_DIR": str(folder)}
+    path = "/doc/event/2017-07-25-talks-russia-vietnam-hanoi"
+    first = create_app(settings).test_client()
+    made = {ext: first.get(f"{path}.{ext}") for ext in ("html", "ttl")}
+    assert all(r.status_code == 200 for r in made.values())
+    assert not stale.exists()
+
+    def unmade(_path: str) -> None:
+        raise AssertionError("the second worker made the document again")
+
+    monkeypatch.setattr(dereference, "_document", unmade)
+    second = create_app(settings).test_client()
+    for ext, response in made.items():
+        sent = second.get(f"{path}.{ext}")
+        assert sent.status_code == 200 and sent.data == response.data
+        assert sent.headers["Content-Type"] == response.headers["Content-Type"]
+        assert sent.headers["ETag"] == response.headers["ETag"]

@@ -1,7 +1,7 @@
 """Values bound into a query for a store reached over the SPARQL protocol, which has no
 parameters of its own.
 
-Both stores bind this way (pyoxigraph's substitutions join in too late after a UNION). The values
+The embedded store binds variables itself (pyoxigraph's substitutions). Over HTTP, the values
 go into the query as a ``VALUES`` block placed first in its ``WHERE`` group, where they join with
 everything else in the group (its FILTERs and BINDs see them, as with substitution); aggregates
 that group by a bound variable keep working. Each value is written by rdflib's N-Triples

@@ -24,7 +24,6 @@ from rdflib.namespace import XSD
 
 from coopld.errors import StoreError
 from coopld.store import Answer, Binding, Dataset, QueryFailed, Row, Term, Triple
-from coopld.store.bindings import with_values
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -129,14 +128,11 @@ class EmbeddedStore:
 
     # -- reads ------------------------------------------------------------------------------------
     def _query(self, query: str, binding: Binding | None) -> Any:
-        """``query`` with ``binding``'s values as a ``VALUES`` row first in its ``WHERE`` group, as
-        for a remote store (``coopld.store.bindings``). Not pyoxigraph's substitutions: those are
-        joined in after a ``UNION`` is evaluated whole, which made one event's page of a
-        10,000-event dataset take 2.5 s in ``evidence.rq`` (2 ms with ``VALUES``)."""
-        text = with_values(query, [binding]) if binding else query
+        substitutions: dict[ox.Variable, Any] | None = (
+            {ox.Variable(k): node(v) for k, v in binding.items()} if binding else None)
         try:
-            return self._store.query(text)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            return self._store.query(query, substitutions=substitutions)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:  # RuntimeError: a variable bound but not projected
             raise StoreError(f"the query failed: {exc}", path=self.location) from exc
 
     def _each(self, query: str, bindings: Sequence[Binding]) -> Iterable[Any]:

@@ -372,7 +372,8 @@ def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
 def _evidence(store: Store, d: Description) -> list[dict[str, Any]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
     article, its whole text with every span that evidence points to."""
-    rows = store.select(query_text("evidence"), [{"root": URIRef(d.iri)}])
+    root = [{"root": URIRef(d.iri)}]
+    rows = store.select(query_text("evidence"), root) + store.select(query_text("article-spans"), root)
     is_article = any(str(r["article"]) == d.iri for r in rows)
     texts: dict[str, str] = {}
     by_article: dict[str, set[tuple[int, int]]] = {}
