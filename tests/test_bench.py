@@ -21,7 +21,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "1", "--repeats", "1", "--connections", "2",
-         "--sample", "6", "--query-timeout", "3", "--no-cache", "--jobs", "1", "--output", str(out)],
+         "--sample", "6", "--query-timeout", "8", "--no-cache", "--jobs", "1", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| lookup | 2 |" in proc.stdout
@@ -56,8 +56,11 @@ def test_every_measurement_gets_a_ratio_against_its_baseline(results: dict) -> N
 
 
 def test_runaway_queries_are_stopped_while_pages_are_answered(results: dict) -> None:
+    """Only answers given while both runaways were still running count; the limit leaves a loaded
+    machine (the suite runs in parallel) five seconds to give one page and one trivial answer."""
     runaway = results["runaway"]
-    assert runaway["runaways_in_flight_throughout"] and not runaway["failures"]
+    assert runaway["runaways_in_flight_throughout"], runaway
+    assert not runaway["failures"], runaway
     assert [a["status"] for a in runaway["runaway_answers"]] == [503, 503]
     assert runaway["page"]["asked"] > 0 and runaway["trivial-query"]["asked"] > 0
 
