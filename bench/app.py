@@ -2,7 +2,8 @@
 with one route added, so that documents and a static file of the same size are sent by the same
 server in the same run:
 
-    /bench/static/<name>    a file from BENCH_STATIC_DIR, sent the way /downloads/ sends dumps
+    /bench/static/<name>    a file from BENCH_STATIC_DIR, sent from the file on every request, the
+                            way /downloads/ sends dumps
 
     COOPLD_BUILD=/path/to/build gunicorn -c python:coopld.web.gunicorn_conf 'bench.app:create_app()'
 """
@@ -31,4 +32,8 @@ def static_file(name: str) -> Response:
     folder = current_app.config.get("BENCH_STATIC_DIR")
     if not folder:
         return Response("no BENCH_STATIC_DIR\n", status=404, content_type="text/plain")
-    return send_from_directory(folder, name, max_age=300)
+    response = send_from_directory(folder, name, max_age=300)
+    # sent from its file on every request, as a download is: not kept by coopld.web.front, which
+    # would make the baseline an answer from memory
+    response.cache_control.no_store = True
+    return response

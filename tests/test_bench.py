@@ -21,7 +21,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "1", "--repeats", "1", "--connections", "2",
-         "--sample", "6", "--query-timeout", "8", "--no-cache", "--jobs", "1", "--output", str(out)],
+         "--sample", "6", "--query-timeout", "8", "--header-timeout", "2", "--no-cache", "--jobs", "1", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| lookup | 2 |" in proc.stdout
@@ -53,6 +53,12 @@ def test_every_measurement_gets_a_ratio_against_its_baseline(results: dict) -> N
         assert (ratio.get("vs_bare") or ratio.get("vs_static") or ratio.get("vs_without") or 0) > 0, ratio
     for measurement in results["measurements"]:
         assert measurement["ok"] > 0 and measurement["failed"] == 0, measurement
+
+
+def test_slow_clients_are_cut_off_at_the_header_deadline(results: dict) -> None:
+    """The measurement with slow clients outlasts the deadline (2 s here): each was cut off."""
+    slow = results["slow_clients"]
+    assert slow["clients"] == 3 and slow["cut_off"] >= 3, slow
 
 
 def test_runaway_queries_are_stopped_while_pages_are_answered(results: dict) -> None:

@@ -74,7 +74,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     base = app.config.get("COOPLD_BASE_IRI") or minted
     settings = load_settings(out_dir=settings.out, base_iri=base)
     app.config["COOPLD_SETTINGS"] = settings
-    generation.install(app, generation.Published(source, minted, first))
+    published = generation.Published(source, minted, first)
+    generation.install(app, published)
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
     app.extensions["coopld_prefixes"] = dict(PREFIXES)
 
@@ -94,6 +95,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # any site may read (and only read): simple requests and the preflight a POST of
     # application/sparql-query needs
     CORS(app, origins="*", methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
-         expose_headers=["Link", "Location", "Content-Location", "ETag", "Vary"], max_age=86400)
+         expose_headers=headers.CORS_EXPOSE, max_age=86400,
+         send_wildcard=True)  # "*", not the Origin echoed: a kept answer is the same for every site
+    # what the app made once is sent again before Flask (coopld.web.front); it holds the very
+    # bytes the document cache holds, so it is bounded by the two caches' sum; a GET query from
+    # a program is answered before Flask too (coopld.web.query_protocol)
+    from coopld.web.front import ResponseCache
+    from coopld.web.query_protocol import QueryLane
+
+    limit = (int(app.config["COOPLD_DOCUMENT_CACHE_MB"]) + int(app.config["COOPLD_RESULT_CACHE_MB"])) * 1024 * 1024
+    app.wsgi_app = ResponseCache(QueryLane(app.wsgi_app, published, app.config), published,  # type: ignore[method-assign]
+                                 limit)
     return app
 

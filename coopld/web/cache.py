@@ -25,8 +25,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
-from flask import Response, current_app, request
+from flask import Request, Response, current_app, request
 
 from coopld.web.generation import generation
 
@@ -38,23 +39,31 @@ class Kept:
     headers: tuple[tuple[str, str], ...]
 
 
-class BoundedCache:
-    """A thread-safe least-recently-used map whose values add up to at most ``limit`` bytes."""
+class _HasBody(Protocol):
+    @property
+    def body(self) -> bytes: ...
+
+
+V = TypeVar("V", bound=_HasBody)
+
+
+class BoundedCache(Generic[V]):
+    """A thread-safe least-recently-used map whose values' bodies add up to at most ``limit`` bytes."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self._items: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Kept | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, value: Kept) -> None:
+    def put(self, key: Hashable, value: V) -> None:
         if len(value.body) > self.limit // 4:  # one huge answer must not push out everything else
             return
         with self._lock:
@@ -135,12 +144,19 @@ def _disk(name: str) -> DiskCache | None:
     return found
 
 
-def _cache(name: str, setting: str) -> BoundedCache:
+def _cache(name: str, setting: str) -> BoundedCache[Kept]:
     kept = generation().cache
     found = kept.get(name)
     if not isinstance(found, BoundedCache):
-        found = kept.setdefault(name, BoundedCache(int(current_app.config[setting]) * 1024 * 1024))
+        found = kept.setdefault(name, BoundedCache[Kept](int(current_app.config[setting]) * 1024 * 1024))
     return found
+
+
+def conditional(request: Request) -> bool:
+    """Whether a request carries a validator a 304 could answer (most carry none, and checking
+    one costs a parse of the dates and tags)."""
+    environ = request.environ
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_MATCH" in environ
 
 
 def respond_once(name: str, setting: str, key: Hashable, make: Callable[[], Response]) -> Response:
@@ -165,5 +181,6 @@ def respond_once(name: str, setting: str, key: Hashable, make: Callable[[], Resp
                 disk.put(key, kept)
         cache.put(key, kept)
     answer = Response(kept.body, mimetype=kept.mimetype, headers=list(kept.headers))
-    answer.make_conditional(request)
+    if conditional(request):
+        answer.make_conditional(request)
     return answer

@@ -19,6 +19,10 @@ class HTTPError(Exception):
         self.message = message
         super().__init__(message)
 
+    def headers(self) -> list[tuple[str, str]]:
+        """Headers the answer carries besides its message."""
+        return []
+
 
 class BadRequest(HTTPError):
     status = 400
@@ -51,6 +55,15 @@ class Busy(ServiceUnavailable):
         self.retry_after = retry_after
         super().__init__(message)
 
+    def headers(self) -> list[tuple[str, str]]:
+        return [("Retry-After", str(self.retry_after))]
+
+
+def error_text(exc: NotAcceptable) -> str:
+    """A 406's message: what the resource is available as."""
+    return "Not acceptable. This resource is available as: " + ", ".join(
+        f"{f.media_type} (format={f.name})" for f in exc.offered)
+
 
 def _text(message: str, status: int) -> Response:
     return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
@@ -60,14 +73,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPError)
     def http_error(exc: HTTPError) -> Response:
         response = _text(exc.message, exc.status)
-        if isinstance(exc, Busy):
-            response.headers["Retry-After"] = str(exc.retry_after)
+        for name, value in exc.headers():
+            response.headers[name] = value
         return response
 
     @app.errorhandler(NotAcceptable)
     def not_acceptable(exc: NotAcceptable) -> Response:
-        return _text("Not acceptable. This resource is available as: " + ", ".join(
-            f"{f.media_type} (format={f.name})" for f in exc.offered), 406)
+        return _text(error_text(exc), 406)
 
     @app.errorhandler(CoopldError)
     def coopld_error(exc: CoopldError) -> Response:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import Request
 from rdflib import Dataset, Graph
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request
 
 from coopld.store import Triple
 
@@ -56,9 +56,21 @@ class NotAcceptable(Exception):
 def negotiate(request: Request, offered: list[Format], default: Format) -> Format:
     """The format to answer with: ``?format=`` (a name, extension or media type), else the
     best ``Accept`` match, else ``default`` when the client accepts anything."""
+    return choose(requested(request), request.headers.get("Accept"), offered, default)
+
+
+def requested(request: Request) -> tuple[str, ...]:
+    """The formats a request names with ``?format=`` (or a form field), in the order given."""
     # clients write ?format= in many ways ("json-ld", "application/ld+json,application/x-json+ld")
-    wanted = [v.strip() for raw in (*request.args.getlist("format"), *request.form.getlist("format"))
-              for v in raw.split(",") if v.strip()]
+    raw = request.args.getlist("format")
+    if request.method == "POST":
+        raw = [*raw, *request.form.getlist("format")]
+    return tuple(v.strip() for item in raw for v in item.split(",") if v.strip())
+
+
+def choose(wanted: tuple[str, ...], header: str | None, offered: list[Format], default: Format) -> Format:
+    """:func:`negotiate` over what a request asked for, taken from it once (a view that offers
+    several sets of formats does not read the request again for each)."""
     if wanted:
         by_key = _keys(tuple(offered))
         for value in wanted:
@@ -66,7 +78,6 @@ def negotiate(request: Request, offered: list[Format], default: Format) -> Forma
             if key in by_key:
                 return by_key[key]
         raise NotAcceptable(offered)
-    header = request.headers.get("Accept")
     if not header:
         return default
     found = _by_accept(header, tuple(offered), default)

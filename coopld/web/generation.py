@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import Flask, g
+from flask import Flask, g, request
 
 from coopld.errors import StoreError
 from coopld.publish import CURRENT, Lease, lease_current
@@ -30,6 +30,9 @@ from coopld.store.embedded import open_store
 from coopld.store.remote import RemoteConfig, RemoteStore
 
 log = logging.getLogger(__name__)
+
+#: set in a request's WSGI environment once the current version was looked up for it (``coopld.web.front``)
+FOLLOWED = "coopld.followed"
 
 
 @dataclass(eq=False)
@@ -99,10 +102,13 @@ class BuildFolder:
 
     def __init__(self, out: Path) -> None:
         self.out = out
+        self._pointer = str(out / CURRENT)
 
     def marker(self) -> str | None:
+        """The name of the generation the pointer names (asked before every request: one
+        system call, no path objects)."""
         try:
-            return Path(os.readlink(self.out / CURRENT)).name
+            return os.path.basename(os.readlink(self._pointer).rstrip("/"))
         except OSError:
             return None
 
@@ -175,14 +181,26 @@ class Published:
         self._lock = threading.Lock()
         self.current = first if first is not None else source.open()
 
-    def acquire(self) -> Generation:
-        """The generation for a request that starts now (release it when the request ends)."""
+    def acquire(self, follow: bool = True) -> Generation:
+        """The generation for a request that starts now (release it when the request ends);
+        ``follow=False`` when the request's publication was looked up already (``version``)."""
         with self._lock:
-            marker = self.source.marker()
-            if marker is not None and marker != self.current.name:
-                self._move()
+            if follow:
+                self._follow()
             self.current.users += 1
             return self.current
+
+    def version(self) -> str:
+        """The version a request that starts now is answered from (``coopld.web.front`` keys
+        kept answers by it)."""
+        with self._lock:
+            self._follow()
+            return self.current.version
+
+    def _follow(self) -> None:
+        marker = self.source.marker()
+        if marker is not None and marker != self.current.name:
+            self._move()
 
     def _move(self) -> None:
         try:
@@ -218,7 +236,7 @@ def install(app: Flask, published: Published) -> None:
 
     @app.before_request
     def _bind() -> None:
-        g.coopld_generation = published.acquire()
+        g.coopld_generation = published.acquire(follow=not request.environ.get(FOLLOWED))
 
     @app.teardown_request
     def _unbind(_exc: BaseException | None) -> None:

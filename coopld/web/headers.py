@@ -38,6 +38,8 @@ a body up to the bound before the view runs and refuses it if there is more.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, Response, request
 from werkzeug.serving import WSGIRequestHandler
 
@@ -61,6 +63,9 @@ QUERY_PAGE_POLICY = {**BASE_POLICY, "style-src": "'self' 'unsafe-inline'", "img-
 #: the reconciliation preview is framed by clients on other origins
 PREVIEW_POLICY = {**BASE_POLICY, "frame-ancestors": "*"}
 
+#: the response headers a script on another site may read (``Access-Control-Expose-Headers``)
+CORS_EXPOSE = ["Link", "Location", "Content-Location", "ETag", "Vary"]
+
 
 def request_bytes(max_query_length: int) -> int:
     """The longest request line or body a query of ``max_query_length`` characters needs."""
@@ -71,23 +76,42 @@ def policy_text(policy: dict[str, str]) -> str:
     return "; ".join(f"{directive} {sources}" for directive, sources in policy.items())
 
 
-def _policy_for(path: str) -> dict[str, str]:
+_POLICIES = {"base": BASE_POLICY, "query-page": QUERY_PAGE_POLICY, "preview": PREVIEW_POLICY}
+
+
+def _policy_name(path: str) -> str:
     if path == "/sparql":
-        return QUERY_PAGE_POLICY
+        return "query-page"
     if path == "/reconcile/preview":
-        return PREVIEW_POLICY
-    return BASE_POLICY
+        return "preview"
+    return "base"
+
+
+@lru_cache(maxsize=8)
+def _security(policy_name: str) -> tuple[tuple[str, str], ...]:
+    policy = _POLICIES[policy_name]
+    headers = [("Content-Security-Policy", policy_text(policy))]
+    if policy["frame-ancestors"] == "'none'":
+        headers.append(("X-Frame-Options", "DENY"))
+    return (*headers, ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
+
+
+def security_headers(path: str) -> tuple[tuple[str, str], ...]:
+    """The security headers of a response to ``path`` (the same on every response to it)."""
+    return _security(_policy_name(path))
+
+
+def cors_headers() -> tuple[tuple[str, str], ...]:
+    """What flask-cors writes on a simple (not preflight) response, for the answers made before
+    Flask (``coopld.web.query_protocol``): any site may read them."""
+    return (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", ", ".join(sorted(CORS_EXPOSE))))
 
 
 def secure(response: Response) -> Response:
     """The security headers, on every response the app makes (errors included)."""
-    policy = _policy_for(request.path)
     headers = response.headers
-    headers["Content-Security-Policy"] = policy_text(policy)
-    if policy["frame-ancestors"] == "'none'":
-        headers["X-Frame-Options"] = "DENY"
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
+    for name, value in security_headers(request.path):
+        headers[name] = value
     return response
 
 

@@ -46,6 +46,13 @@ class QueryPool:
             if len(self._started) < self.size:
                 runner = self._make()
                 self._started.append(runner)
+                if len(self._started) < self.size:
+                    # one more started ahead: a query process needs about half a second to import
+                    # its parser, and the next query to come while this one runs should not wait
+                    spare = self._make()
+                    self._started.append(spare)
+                    spare.start()
+                    self._free.put(spare)
                 return runner
         try:  # a request that holds a slot waits at most one query's time limit for a worker
             return self._free.get(timeout=self.timeout + 5)

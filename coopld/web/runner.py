@@ -106,13 +106,22 @@ class QueryRunner:
         self._restart()
         return died(code, stderr.decode("utf-8", "replace"))
 
+    def start(self) -> None:
+        """Start the child now, if it is not running, so that the first query finds it ready."""
+        with self._lock:
+            self._ready()
+
+    def _ready(self) -> subprocess.Popen[bytes]:
+        process = self._process
+        # a child belongs to the process that started it (gunicorn forks its workers)
+        if process is None or self._owner_pid != os.getpid() or process.poll() is not None:
+            process = self._start()
+        return process
+
     def run(self, text: str, options: dict[str, list[str]], results_format: str | None,
             rdf_format: str | None) -> Answer:
         with self._lock:
-            process = self._process
-            # a child belongs to the process that started it (gunicorn forks its workers)
-            if process is None or self._owner_pid != os.getpid() or process.poll() is not None:
-                process = self._start()
+            process = self._ready()
             stdin, stdout = process.stdin, process.stdout
             assert stdin is not None and stdout is not None
             try:

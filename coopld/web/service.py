@@ -7,7 +7,7 @@ from rdflib import Graph
 
 from coopld.store import Triple
 from coopld.web.generation import generation
-from coopld.web.sparql import federation_endpoints
+from coopld.web.query_protocol import federation_endpoints
 
 
 def description() -> list[Triple]:
