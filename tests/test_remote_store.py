@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -122,3 +123,23 @@ def test_downloads_without_the_build_are_written_from_the_store(backend: str, se
     built = Dataset().parse(seeds.settings.out / "coopld.nq", format="nquads")
     assert {str(g.identifier) for g in served.graphs() if len(g)} == {str(g.identifier) for g in built.graphs() if len(g)}
     assert len(served) == len(built)
+
+
+def test_a_store_that_stops_answering_is_a_clear_503_not_a_500(seeds: Built, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program's GET query is answered before Flask (coopld.web.query_protocol); when the
+    store behind the server goes away, it reads why, with the status Flask would have given."""
+    from coopld.web import create_app
+
+    with remote_server("oxigraph", tmp_path / "store") as endpoints:
+        assert coopld_load(seeds.settings.out, endpoints).returncode == 0
+        for key, value in {**store_settings(endpoints), "STORE_TIMEOUT": "5", "STORE_RETRIES": "0"}.items():
+            monkeypatch.setenv(f"COOPLD_{key}", value)
+        client = create_app({"COOPLD_BUILD": str(seeds.settings.out)}).test_client()
+        query = "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert client.get(query, headers={"Accept": "application/sparql-results+json"}).status_code == 200
+    gone = client.get(query + "%20%23%20again", headers={"Accept": "application/sparql-results+json"})
+    assert gone.status_code == 503, gone.get_data(as_text=True)
+    assert gone.mimetype == "text/plain" and "store" in gone.get_data(as_text=True).lower()
+    posted = client.post("/sparql", data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    assert posted.status_code == gone.status_code, "Flask answers the same failure the same way"

@@ -103,9 +103,11 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._version = ""
         self._answers: BoundedCache[Stored] = BoundedCache(limit_bytes)
-        self._vary: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+        #: per URL, the Vary lists of its kept answers: replaced, never changed in place, so that a
+        #: request reads a whole one without the lock
+        self._vary: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
 
-    def _for(self, version: str) -> tuple[BoundedCache[Stored], dict[tuple[str, ...], set[tuple[str, ...]]]]:
+    def _for(self, version: str) -> tuple[BoundedCache[Stored], dict[tuple[str, ...], frozenset[tuple[str, ...]]]]:
         """This version's entries (a new version starts empty; the old entries are dropped)."""
         with self._lock:
             if version != self._version:
@@ -121,7 +123,7 @@ class ResponseCache:
         answers, vary = self._for(version)
         url = (environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""),
                environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
-        for names in tuple(vary.get(url, ())):
+        for names in vary.get(url, ()):
             found = answers.get((url, names, tuple(environ.get(name, "") for name in names)))
             if found is not None:
                 return self._send(found, environ, start_response, method == "HEAD")
@@ -130,7 +132,7 @@ class ResponseCache:
         return self._keep(url, environ, start_response, answers, vary)
 
     def _keep(self, url: tuple[str, ...], environ: dict[str, Any], start_response: StartResponse,
-              answers: BoundedCache[Stored], vary: dict[tuple[str, ...], set[tuple[str, ...]]]) -> Iterable[bytes]:
+              answers: BoundedCache[Stored], vary: dict[tuple[str, ...], frozenset[tuple[str, ...]]]) -> Iterable[bytes]:
         """The application's answer, kept on the way out when it may be."""
         seen: dict[str, Any] = {}
 
@@ -163,7 +165,7 @@ class ResponseCache:
         with self._lock:
             if len(vary) >= _MAX_URLS:
                 vary.clear()
-            vary.setdefault(url, set()).add(names)
+            vary[url] = vary.get(url, frozenset()) | {names}
         return [body]
 
     @staticmethod

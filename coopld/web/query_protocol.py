@@ -23,6 +23,7 @@ from werkzeug.http import HTTP_STATUS_CODES, is_resource_modified
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request
 
+from coopld.errors import CoopldError
 from coopld.iris import iri_problem
 from coopld.store import Answer, Dataset, QueryFailed
 from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable, error_text
@@ -244,6 +245,8 @@ class QueryLane:
             return self._refuse(start_response, exc.status, exc.message, exc.headers())
         except NotAcceptable as exc:
             return self._refuse(start_response, 406, error_text(exc), [])
+        except CoopldError as exc:  # a remote store that failed, as the Flask app answers it
+            return self._refuse(start_response, exc.http_status, exc.message, [])
         finally:
             self.published.release(generation)
         headers = [("Vary", "Accept"), ("ETag", f'"{tag}"'), ("Cache-Control", f"public, max-age={MAX_AGE}")]
