@@ -7,12 +7,22 @@ topic is known to be a cooperation area).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
+from rdflib import plugin as rdflib_plugin
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
+from rdflib.term import Identifier
 
 from coopld.errors import InputError
 
@@ -43,10 +53,60 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return graph
 
 
+class PreparedQueries(SPARQLProcessor):
+    """rdflib's SPARQL processor, translating each query text once per process.
+
+    pySHACL runs every SHACL-SPARQL constraint as text, with the focus node bound, so rdflib
+    parsed the same few constraints again for every article: about 20 parses, most of the time a
+    validation took. A translated query is evaluated with new bindings as it is (the algebra is
+    not changed by evaluation: it is what ``rdflib.plugins.sparql.prepareQuery`` hands out for
+    reuse), so each distinct text is parsed and translated once and kept."""
+
+    LIMIT = 512
+    _kept: ClassVar[OrderedDict[tuple[Any, ...], Query]] = OrderedDict()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def query(self, strOrQuery: str | Query, initBindings: Mapping[str, Identifier] | None = None,  # type: ignore[override]
+              initNs: Mapping[str, Any] | None = None, base: str | None = None,
+              DEBUG: bool = False) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            strOrQuery = self.prepared(strOrQuery, initNs, base)
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+    @classmethod
+    def prepared(cls, text: str, namespaces: Mapping[str, Any] | None, base: str | None) -> Query:
+        from rdflib.plugins.sparql.algebra import translateQuery
+
+        key = (text, base, tuple(sorted((str(k), str(v)) for k, v in (namespaces or {}).items())))
+        with cls._lock:
+            found = cls._kept.get(key)
+            if found is not None:
+                cls._kept.move_to_end(key)
+                return found
+        found = translateQuery(parseQuery(text), base, namespaces)
+        with cls._lock:
+            cls._kept[key] = found
+            while len(cls._kept) > cls.LIMIT:
+                cls._kept.popitem(last=False)
+        return found
+
+
+_PREPARED = False
+
+
+def _prepare_queries() -> None:
+    """Make rdflib's default SPARQL processor the one that keeps translations (once)."""
+    global _PREPARED
+    if not _PREPARED:
+        rdflib_plugin.register("sparql", Processor, __name__, "PreparedQueries")
+        _PREPARED = True
+
+
 def validate(data: Graph, shapes: Graph) -> Report:
     """Validate ``data`` against ``shapes``. ``data`` should already hold its inferred triples
     and the vocabularies it refers to: pySHACL is run without inference, and handing it the
     ontology as a separate graph made it copy and re-check it for every article (seconds each)."""
+    _prepare_queries()
     conforms, graph, text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True,
         allow_warnings=True, abort_on_first=False, meta_shacl=False)
