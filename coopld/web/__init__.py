@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "COOPLD_QUERY_WORKERS": 4,       # query processes per server process (each runs one query at a time)
     "COOPLD_QUERY_QUEUE": 16,        # queries that may wait for one; more get 503 with Retry-After
     "COOPLD_DOCUMENT_CACHE_MB": 128,  # documents and pages kept per server process, made once per version
-    "COOPLD_RESULT_CACHE_MB": 64,    # answers of GET queries kept per server process, per version
+    "COOPLD_RESULT_CACHE_MB": 64,    # added to the above: what the in-process HTTP cache keeps (coopld.web.front)
     "COOPLD_DOCUMENT_CACHE_DIR": "",  # a folder documents are kept in for every process of one server
     "COOPLD_MAX_RESULT_BYTES": 50_000_000,  # size of a query's serialized result
     "COOPLD_MAX_QUERY_LENGTH": 100_000,     # characters in a query
