@@ -394,7 +394,8 @@ def start_servers(args: argparse.Namespace, build: Path, work: Path, servers: li
     bare = Gunicorn("bench.bare:create_app()", {**common, "BENCH_STORE": str(build / "store")}, work / "bare.log",
                     workers=args.workers, name="bare")
     servers.append(bare)
-    oxigraph = OxigraphServer(build / "store", work / "oxigraph.log")
+    # Oxigraph works under the same time limit as coopld (its own --timeout-s); the bare app has none
+    oxigraph = OxigraphServer(build / "store", work / "oxigraph.log", timeout_s=args.query_timeout)
     servers.append(oxigraph)
     ask = quote("ASK {}", safe="")
     for server, path in ((coopld, "/"), (bare, f"/sparql?query={ask}"), (oxigraph, f"/query?query={ask}")):
