@@ -22,10 +22,10 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask import Request, Response, current_app, request
 
@@ -152,11 +152,16 @@ def _cache(name: str, setting: str) -> BoundedCache[Kept]:
     return found
 
 
-def conditional(request: Request) -> bool:
+def revalidates(environ: Mapping[str, Any]) -> bool:
     """Whether a request carries a validator a 304 could answer (most carry none, and checking
     one costs a parse of the dates and tags)."""
-    environ = request.environ
-    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_MATCH" in environ
+    return "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+
+
+def conditional(request: Request) -> bool:
+    """Whether ``make_conditional`` has anything to do for a request: a validator, or an
+    ``If-Match`` it answers 412."""
+    return revalidates(request.environ) or "HTTP_IF_MATCH" in request.environ
 
 
 def respond_once(name: str, setting: str, key: Hashable, make: Callable[[], Response]) -> Response:

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers, unquote_etag
 
-from coopld.web.cache import BoundedCache
+from coopld.web.cache import BoundedCache, revalidates
 from coopld.web.generation import FOLLOWED
 
 Headers = list[tuple[str, str]]
@@ -170,8 +170,7 @@ class ResponseCache:
 
     @staticmethod
     def _send(found: Stored, environ: dict[str, Any], start_response: StartResponse, head: bool) -> Iterable[bytes]:
-        conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
-        if conditional and not is_resource_modified(environ, etag=found.etag, last_modified=found.last_modified):
+        if revalidates(environ) and not is_resource_modified(environ, etag=found.etag, last_modified=found.last_modified):
             start_response("304 Not Modified", list(found.not_modified))
             return []
         start_response("200 OK", list(found.headers))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,15 +26,14 @@ from werkzeug.wrappers import Request
 from coopld.errors import CoopldError
 from coopld.iris import iri_problem
 from coopld.store import Answer, Dataset, QueryFailed
+from coopld.web.cache import revalidates
 from coopld.web.errors import BadRequest, Forbidden, HTTPError, PayloadTooLarge, ServiceUnavailable, error_text
 from coopld.web.formats import HTML, RDF_FORMATS, RESULT_FORMATS, Format, NotAcceptable, choose, requested
+from coopld.web.front import StartResponse, WSGIApp
 from coopld.web.generation import FOLLOWED, Generation, Published
 from coopld.web.headers import cors_headers, security_headers
 from coopld.web.query_pool import QueryPool
 from coopld.web.runner import QueryRunner
-
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 #: how each refusal of the query process is answered (anything unforeseen: 503, never a 500)
 _STATUS: dict[str, type[HTTPError]] = {
@@ -228,8 +227,8 @@ class QueryLane:
         self.config = config  # the app's own config: read per request, so changes to it hold
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/sparql" or environ.get("REQUEST_METHOD") != "GET":
-            return self.app(environ, start_response)
+        if environ.get("PATH_INFO") != "/sparql" or environ.get("REQUEST_METHOD") != "GET" or "HTTP_IF_MATCH" in environ:
+            return self.app(environ, start_response)  # (If-Match: Flask's make_conditional answers 412)
         request = Request(environ)
         try:
             asked = read(request, int(self.config["COOPLD_MAX_QUERY_LENGTH"]))
@@ -250,8 +249,7 @@ class QueryLane:
         finally:
             self.published.release(generation)
         headers = [("Vary", "Accept"), ("ETag", f'"{tag}"'), ("Cache-Control", f"public, max-age={MAX_AGE}")]
-        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) and \
-                not is_resource_modified(environ, etag=tag):
+        if revalidates(environ) and not is_resource_modified(environ, etag=tag):
             start_response("304 Not Modified", [*headers, *cors_headers(), *security_headers("/sparql")])
             return []
         start_response("200 OK", [("Content-Type", get_content_type(fmt.media_type, "utf-8")),
