@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
@@ -47,6 +46,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
@@ -227,15 +227,13 @@ def wrk(url: str, paths: list[str], *, accept: str, connections: int, seconds: f
             **{f"{p}_ms": round(latency[p] / 1000, 2) for p in ("p50", "p90", "p99", "max")}}
 
 
-def repeated(times: int, **kwargs: Any) -> dict[str, Any]:
-    """``times`` runs of :func:`wrk`, each with new connections, as one measurement: counts
-    summed; req/s and latencies those of the best run. gunicorn's workers each take the
-    connections they win, and a kept-alive connection stays with its worker for the whole run,
-    so one run may load both worker processes and the next only one, at half the req/s: the
-    runs of one measurement come out in two groups, not scattered around a middle. The best run
-    is the one that loaded both, what the machine gives; every server is measured the same way,
-    and every run's req/s is kept in ``runs_rps``."""
-    runs = [wrk(**kwargs) for _ in range(times)]
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of :func:`wrk` as one measurement: counts summed; req/s and latencies those of the
+    best run. gunicorn's workers each take the connections they win, and a kept-alive connection
+    stays with its worker for the whole run, so one run may load both worker processes and the
+    next only one, at half the req/s: the runs of one measurement come out in two groups, not
+    scattered around a middle. The best run is the one that loaded both, what the machine gives;
+    every server is measured the same way, and every run's req/s is kept in ``runs_rps``."""
     statuses: dict[str, int] = {}
     for one in runs:
         for code, n in one["statuses"].items():
@@ -246,6 +244,18 @@ def repeated(times: int, **kwargs: Any) -> dict[str, Any]:
     return {**summed, "statuses": statuses, "errors": errors, "seconds": round(sum(one["seconds"] for one in runs), 2),
             "rps": best["rps"], "runs_rps": [one["rps"] for one in runs], "bytes_per_answer": best["bytes_per_answer"],
             **{k: best[k] for k in ("p50_ms", "p90_ms", "p99_ms")}, "max_ms": max(one["max_ms"] for one in runs)}
+
+
+def interleaved(times: int, sides: dict[str, Callable[[], dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """``times`` rounds of one run of each side in turn (A B C, A B C, ...), summarized per side:
+    the machine's speed drifts over a minute (other tenants, caches, the CPU's clock), and
+    taking the sides in turn gives each the same drift, where measuring each side's runs
+    together would give one side the good minute and the other the bad one."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+    for _ in range(times):
+        for name, one in sides.items():
+            runs[name].append(one())
+    return {name: summarize(done) for name, done in runs.items()}
 
 
 # --- the scenarios -------------------------------------------------------------------------------
@@ -394,8 +404,7 @@ def start_servers(args: argparse.Namespace, build: Path, work: Path, servers: li
     bare = Gunicorn("bench.bare:create_app()", {**common, "BENCH_STORE": str(build / "store")}, work / "bare.log",
                     workers=args.workers, name="bare")
     servers.append(bare)
-    # Oxigraph works under the same time limit as coopld (its own --timeout-s); the bare app has none
-    oxigraph = OxigraphServer(build / "store", work / "oxigraph.log", timeout_s=args.query_timeout)
+    oxigraph = OxigraphServer(build / "store", work / "oxigraph.log")
     servers.append(oxigraph)
     ask = quote("ASK {}", safe="")
     for server, path in ((coopld, "/"), (bare, f"/sparql?query={ask}"), (oxigraph, f"/query?query={ask}")):
@@ -470,16 +479,18 @@ def measure(args: argparse.Namespace, build: Path, data: dict[str, Any], work: P
             f"{1000 * statistics.median(made):.0f} ms at the median; static twin {len(twin)} bytes")
         docs[ext] = paths
 
-    def run(kind: str, name: str, engine: str, server: Process, paths: list[str], accept: str, connections: int,
-            note: str = "", repeats: int | None = None) -> dict[str, Any]:
-        summary = repeated(repeats or args.repeats, url=server.url(""), paths=paths, accept=accept, connections=connections,
-                           seconds=args.seconds, timeout=args.timeout, work=work)
+    def record(kind: str, name: str, engine: str, connections: int, summary: dict[str, Any], note: str = "") -> dict[str, Any]:
         entry = {"kind": kind, "name": name, "engine": engine, "connections": connections, **summary,
                  **({"note": note} if note else {})}
         results["measurements"].append(entry)
         log(f"load  {name:16} {engine:9} c={connections:<3} {summary['rps']:9.1f} req/s  p50 {summary['p50_ms']:8.1f} ms  "
-            f"p99 {summary['p99_ms']:8.1f} ms  ({summary['ok']} ok, {summary['failed']} failed)")
+            f"p99 {summary['p99_ms']:8.1f} ms  ({summary['ok']} ok, {summary['failed']} failed; runs {summary['runs_rps']})")
         return entry
+
+    def load(server: Process, paths: list[str], accept: str, connections: int,
+             seconds: float | None = None) -> Callable[[], dict[str, Any]]:
+        return lambda: wrk(server.url(""), paths, accept=accept, connections=connections,
+                           seconds=seconds or args.seconds, timeout=args.timeout, work=work)
 
     for connections in args.connections:
         # unmeasured: every server's workers and query processes started at this many connections
@@ -487,34 +498,49 @@ def measure(args: argparse.Namespace, build: Path, data: dict[str, Any], work: P
             wrk(running[engine].url(""), [query_path(endpoint, t) for t in loads[0].texts[-200:]], accept=SPARQL_JSON,
                 connections=connections, seconds=2, timeout=args.timeout, work=work)
         for workload in loads:
-            for engine, endpoint in ENDPOINTS.items():
-                run("query", workload.name, engine, running[engine], [query_path(endpoint, t) for t in workload.texts],
-                    SPARQL_JSON, connections)
+            sides = {engine: load(running[engine], [query_path(endpoint, t) for t in workload.texts], SPARQL_JSON,
+                                  connections) for engine, endpoint in ENDPOINTS.items()}
+            for engine, summary in interleaved(args.repeats, sides).items():
+                record("query", workload.name, engine, connections, summary)
         for ext, accept in (("ttl", "text/turtle"), ("html", "text/html")):
-            run("document", f"doc-{ext}", "coopld", coopld, docs[ext], accept, connections)
-            run("document", f"doc-{ext}", "static", coopld, [f"/bench/static/event.{ext}"], accept, connections)
+            sides = {"coopld": load(coopld, docs[ext], accept, connections),
+                     "static": load(coopld, [f"/bench/static/event.{ext}"], accept, connections)}
+            for engine, summary in interleaved(args.repeats, sides).items():
+                record("document", f"doc-{ext}", engine, connections, summary)
 
-    # three slow-header clients: the same load without them, then with them, in the same run
+    # three slow-header clients: the same load without them and with them, in turn
     slow_paths = docs["html"]
     connections = min(args.connections)
-    without = run("slow-clients", "slow-clients", "without", coopld, slow_paths, "text/html", connections)
-    stop = threading.Event()
-    slow = [SlowClient(coopld.port, stop) for _ in range(3)]
-    for client in slow:
-        client.start()
-    time.sleep(1.0)
     # measured for longer than the header deadline, so that it spans the slow clients' cut-offs
     # and the reconnections that follow, not only the seconds before the deadline
-    spanning = max(args.repeats, math.ceil((args.header_timeout + 1.0) / args.seconds))
-    with_slow = run("slow-clients", "slow-clients", "with", coopld, slow_paths, "text/html", connections,
-                    note="three clients sending headers a byte a second", repeats=spanning)
-    stop.set()
-    for client in slow:
-        client.join(5)
-    results["slow_clients"] = {"clients": len(slow), "cut_off": sum(c.cut_off for c in slow),
+    spanning = args.header_timeout + 1.0 + args.seconds
+    slow: list[SlowClient] = []
+
+    def without_slow() -> dict[str, Any]:
+        return load(coopld, slow_paths, "text/html", connections, spanning)()
+
+    def with_slow() -> dict[str, Any]:
+        stop = threading.Event()
+        clients = [SlowClient(coopld.port, stop) for _ in range(3)]
+        for client in clients:
+            client.start()
+        time.sleep(1.0)
+        try:
+            return load(coopld, slow_paths, "text/html", connections, spanning)()
+        finally:
+            stop.set()
+            for client in clients:
+                client.join(5)
+            slow.extend(clients)
+
+    summaries = interleaved(args.repeats, {"without": without_slow, "with": with_slow})
+    without = record("slow-clients", "slow-clients", "without", connections, summaries["without"])
+    with_them = record("slow-clients", "slow-clients", "with", connections, summaries["with"],
+                       note="three clients sending headers a byte a second")
+    results["slow_clients"] = {"clients": 3, "cut_off": sum(c.cut_off for c in slow),
                                "header_bytes_sent": sum(c.bytes_sent for c in slow),
-                               "rps_ratio": _ratio(with_slow["rps"], without["rps"]),
-                               "p99_ms": {"without": without["p99_ms"], "with": with_slow["p99_ms"]}}
+                               "rps_ratio": _ratio(with_them["rps"], without["rps"]),
+                               "p99_ms": {"without": without["p99_ms"], "with": with_them["p99_ms"]}}
 
     log("scenario: two runaway queries in flight, a page and a trivial query asked meanwhile")
     results["runaway"] = runaway_scenario(coopld, cold_pages, args.query_timeout)
