@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from coopld.web import create_app
+from coopld.web.front import ResponseCache
 from tests.conftest import Built
 
 DOC = "/doc/event/2017-07-25-talks-russia-vietnam-hanoi"
@@ -38,14 +39,36 @@ def _same_but_date(first: dict[str, str], second: dict[str, str]) -> None:
 
 
 def test_a_document_is_sent_again_as_flask_made_it_without_flask(app: Flask) -> None:
+    """Kept the second time it is asked (a URL asked once is not worth a copy), then sent from
+    the copy."""
     client = app.test_client()
     made = client.get(DOC + ".ttl")
-    handled = app.config["flask_requests"]
+    again = client.get(DOC + ".ttl")
+    assert app.config["flask_requests"] == 2, "a URL asked for the first time is not kept"
     kept = client.get(DOC + ".ttl")
-    assert made.status_code == kept.status_code == 200
-    assert kept.data == made.data and b"talks" in kept.data.lower()
+    assert made.status_code == again.status_code == kept.status_code == 200
+    assert kept.data == again.data == made.data and b"talks" in kept.data.lower()
     _same_but_date(dict(made.headers), dict(kept.headers))
-    assert app.config["flask_requests"] == handled, "the kept document did not enter Flask"
+    assert app.config["flask_requests"] == 2, "the kept document did not enter Flask"
+
+
+def test_a_query_asked_once_is_not_kept_and_one_asked_again_is(seeds: Built) -> None:
+    """The query lane's answers go through the same cache: a text asked once (most of what a
+    program sends) is not copied into it, so it cannot push out what is asked again."""
+    app = create_app({"COOPLD_BUILD": str(seeds.settings.out)})
+    client = app.test_client()
+    url = "/sparql?" + urllib.parse.urlencode({"query": LOOKUP})
+    cache = app.wsgi_app
+    assert isinstance(cache, ResponseCache)
+    first = client.get(url, headers={"Accept": JSON})
+    assert first.status_code == 200 and cache.kept_bytes() == 0
+    client.get(url, headers={"Accept": JSON})
+    kept = cache.kept_bytes()
+    assert kept == len(first.data)
+    for n in range(20):
+        client.get("/sparql?" + urllib.parse.urlencode({"query": f"{LOOKUP} LIMIT {n + 1}"}), headers={"Accept": JSON})
+    assert cache.kept_bytes() == kept, "texts asked once were kept"
+    assert client.get(url, headers={"Accept": JSON}).data == first.data
 
 
 def test_each_accept_header_gets_its_own_variant(app: Flask) -> None:
@@ -64,6 +87,7 @@ def test_each_accept_header_gets_its_own_variant(app: Flask) -> None:
 def test_a_current_copy_gets_304_and_a_range_goes_to_flask(app: Flask) -> None:
     client = app.test_client()
     first = client.get(DOC + ".html")
+    client.get(DOC + ".html")  # kept from its second request on
     handled = app.config["flask_requests"]
     again = client.get(DOC + ".html", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]

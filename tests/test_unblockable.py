@@ -110,6 +110,7 @@ def test_a_repeated_query_is_answered_from_the_cache_even_when_every_worker_is_b
               "<https://w3id.org/coopld/ontology#hasParticipant> ?p }")
     first = _ask(small_pool, lookup)
     assert first[0] == 200 and first[1]["ETag"] and "max-age" in first[1]["Cache-Control"]
+    assert _ask(small_pool, lookup)[2] == first[2]  # asked again: now kept (coopld.web.front)
     with ThreadPoolExecutor(4) as pool:
         busy = [pool.submit(_ask, small_pool, RUNAWAY) for _ in range(3)]  # two running, one waiting
         time.sleep(0.7)

@@ -68,6 +68,15 @@ def bracket_depth(text: str) -> int:
     return deepest
 
 
+def too_deep_at_most(text: str) -> int:
+    """The bracket depth of ``text`` when it can exceed :data:`MAX_DEPTH`, else 0: a text with no
+    more opening brackets than that cannot nest deeper, and counting them (in C) is a hundredth
+    of what :func:`bracket_depth` costs, which most queries then need not pay."""
+    if text.count("{") + text.count("(") + text.count("[") <= MAX_DEPTH:
+        return 0
+    return bracket_depth(text)
+
+
 def mentions_service(text: str) -> bool:
     """Whether the letters of SERVICE appear, in any case and glued to anything, outside strings,
     IRIs, comments and variable names: the answer for the few queries rdflib cannot parse."""
@@ -156,7 +165,7 @@ def parse(text: str) -> Any:
 def check(text: str, allowed: frozenset[str]) -> None:
     """Raise :class:`Refused` unless every SERVICE of ``text`` names an endpoint in ``allowed``
     (none may when it is empty) and the query nests at most :data:`MAX_DEPTH` levels."""
-    depth = bracket_depth(text)
+    depth = too_deep_at_most(text)
     if depth > MAX_DEPTH:
         raise too_deep(depth)
     if allowed and re.search(r"\\[uU]", text):
@@ -194,7 +203,7 @@ def check_forwarded(text: str, allowed: frozenset[str]) -> bool:
     Stricter than :func:`check`: a remote store has the network, and no sandbox stands behind
     this check, so a query rdflib cannot read (a store's own pragmas, such as Virtuoso's
     ``DEFINE``) is not sent at all."""
-    depth = bracket_depth(text)
+    depth = too_deep_at_most(text)
     if depth > MAX_DEPTH:
         raise too_deep(depth)
     try:

@@ -15,6 +15,11 @@ version it was made for: a new version is never answered from an old one's entri
 answer is checked against ``If-None-Match`` and ``If-Modified-Since`` here (304, as the
 application would answer); a request with ``Range``, ``If-Match``, ``If-Range`` or
 ``Authorization`` goes to the application.
+
+An answer is kept the second time its URL is asked, not the first: most query texts a program
+sends are asked once, and keeping each of those would cost every such request a copy and push
+out of the bound the documents that are asked again and again. The URLs seen once are held as
+hashes, a bounded set that starts again when full.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ _BYPASS = ("HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_RANGE", "HTTP_AUTHORIZATION")
 PART = 16
 #: kept answers' URLs whose Vary lists are remembered; past it the list starts again
 _MAX_URLS = 200_000
+#: URLs asked once (as hashes), of which the next request's answer is kept; past it the set starts again
+_MAX_SEEN = 100_000
 
 
 class Versioned(Protocol):
@@ -106,6 +113,7 @@ class ResponseCache:
         #: per URL, the Vary lists of its kept answers: replaced, never changed in place, so that a
         #: request reads a whole one without the lock
         self._vary: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
+        self._seen: set[int] = set()
 
     def _for(self, version: str) -> tuple[BoundedCache[Stored], dict[tuple[str, ...], frozenset[tuple[str, ...]]]]:
         """This version's entries (a new version starts empty; the old entries are dropped)."""
@@ -127,9 +135,23 @@ class ResponseCache:
             found = answers.get((url, names, tuple(environ.get(name, "") for name in names)))
             if found is not None:
                 return self._send(found, environ, start_response, method == "HEAD")
-        if method != "GET":
+        if method != "GET" or not self._seen_before(url):
             return self.app(environ, start_response)
         return self._keep(url, environ, start_response, answers, vary)
+
+    def kept_bytes(self) -> int:
+        """The bytes of the answers kept for the current version (what the bound counts)."""
+        return self._answers.size
+
+    def _seen_before(self, url: tuple[str, ...]) -> bool:
+        """Whether ``url`` was asked before (since the set last started again); it is, from now."""
+        key = hash(url)
+        if key in self._seen:
+            return True
+        if len(self._seen) >= _MAX_SEEN:
+            self._seen = set()
+        self._seen.add(key)
+        return False
 
     def _keep(self, url: tuple[str, ...], environ: dict[str, Any], start_response: StartResponse,
               answers: BoundedCache[Stored], vary: dict[tuple[str, ...], frozenset[tuple[str, ...]]]) -> Iterable[bytes]:
