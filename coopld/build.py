@@ -15,6 +15,7 @@ of every record (what the extractor could not settle) are listed in the result a
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -36,6 +37,7 @@ from coopld import iris
 from coopld.articles import article_key, article_paths, read_article
 from coopld.build_inputs import Resources, load_resources
 from coopld.config import Settings
+from coopld.digests import article_digest, inputs_digest
 from coopld.dumps import DUMPS, skolemize, write_dumps
 from coopld.errors import ConflictError, CoopldError
 from coopld.extract import Extractor
@@ -71,6 +73,10 @@ class ArticleResult:
     record: str = ""
     #: the record's review notes: {"about" (full IRI), "fact", "reason", "reviewed"}
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: what the data depend on (``coopld.digests.article_digest``); "" when not worked out
+    digest: str = ""
+    #: the generation this article's data were taken from unchanged, its digest being the same
+    reused_from: str | None = None
 
     def keep_report(self, report: Report) -> None:
         self.report = report.graph.serialize(format="nt")
@@ -97,8 +103,10 @@ def map_and_check(record: dict[str, Any], res: Resources, source: Path | None = 
     return asserted, inferred, validate(asserted + inferred + res.vocabularies, res.shapes)
 
 
-def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleResult:
-    """One article end to end; a problem with it becomes its result's error, never an exit."""
+def process_article(path: Path, res: Resources, records_dir: Path, inputs: str = "") -> ArticleResult:
+    """One article end to end; a problem with it becomes its result's error, never an exit.
+    ``inputs``: the build's :func:`~coopld.digests.inputs_digest`, from which the result's digest
+    is made, once the record is as this build leaves it."""
     result = ArticleResult(path, article_key(path))
     settings = res.settings
     try:
@@ -109,6 +117,8 @@ def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleRes
         asserted, inferred, report = map_and_check(synced.record, res, source=synced.path)
         result.notes = [{**note, "about": _absolute(note["about"], settings.id_base)}
                         for note in review_notes(synced.record)]
+        if inputs:
+            result.digest = article_digest(inputs, path.read_bytes(), _bytes(synced.path))
     except CoopldError as exc:
         result.error = exc.message
         return result
@@ -116,6 +126,13 @@ def process_article(path: Path, res: Resources, records_dir: Path) -> ArticleRes
     result.inferred = inferred.serialize(format="nt")
     result.keep_report(report)
     return result
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _absolute(ref: str, id_base: str) -> str:
@@ -138,12 +155,12 @@ def _init_worker(settings: Settings) -> None:
         _WORKER = load_resources(settings)
 
 
-def _work(path: Path, records_dir: Path) -> ArticleResult:
+def _work(path: Path, records_dir: Path, inputs: str) -> ArticleResult:
     assert _WORKER is not None
-    return process_article(path, _WORKER, records_dir)
+    return process_article(path, _WORKER, records_dir, inputs)
 
 
-def run_articles(paths: list[Path], res: Resources, jobs: int) -> Iterator[ArticleResult]:
+def run_articles(paths: list[Path], res: Resources, jobs: int, inputs: str = "") -> Iterator[ArticleResult]:
     """Every article's result as it finishes. Each article runs in a worker process under the
     time limit, so an article that hangs the extractor is stopped and named, and the others are
     built all the same."""
@@ -153,7 +170,7 @@ def run_articles(paths: list[Path], res: Resources, jobs: int) -> Iterator[Artic
     pool = ProcessPool(max_workers=max(1, jobs), initializer=_init_worker, initargs=(settings,))
     try:
         futures: dict[Future[ArticleResult], Path] = {
-            pool.schedule(_work, args=(path, settings.records), timeout=settings.article_timeout): path
+            pool.schedule(_work, args=(path, settings.records, inputs), timeout=settings.article_timeout): path
             for path in paths}
         for future in as_completed(futures):
             yield _outcome(future, futures[future], settings)
@@ -196,6 +213,11 @@ class BuildResult:
     @property
     def notices(self) -> list[str]:
         return [a.notice for a in self.articles if a.notice]
+
+    @property
+    def reused(self) -> list[ArticleResult]:
+        """The articles taken unchanged from the last generation."""
+        return [a for a in self.articles if a.reused_from]
 
     @property
     def kept(self) -> list[ArticleResult]:
@@ -244,20 +266,26 @@ class Progress:
             self._bar.close()
 
 
-def build(settings: Settings, *, jobs: int = 1, progress: bool = True,
+def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bool = True,
           on_result: Callable[[ArticleResult], None] | None = None) -> BuildResult:
     """Build the dataset from ``settings.articles`` and publish it as a new generation of
-    ``settings.out``; the generation being served changes only if the whole build is good."""
+    ``settings.out``; the generation being served changes only if the whole build is good.
+    ``reuse``: an article whose digest is that of its part in the last generation is taken from
+    there, not built again (``coopld.digests``)."""
     res = load_resources(settings)
     paths = article_paths(settings.articles)
+    inputs = inputs_digest(settings)
     settings.out.mkdir(parents=True, exist_ok=True)
     with Publisher(settings.out) as publisher:
         parts = publisher.staging / "parts"
         parts.mkdir()
         results: list[ArticleResult] = []
         bar = Progress(len(paths), progress)
+        unchanged = _unchanged(paths, publisher.previous, settings.records, inputs) if reuse else {}
         try:
-            for result in run_articles(paths, res, jobs):
+            done = (unchanged[p] for p in paths if p in unchanged)
+            built = run_articles([p for p in paths if p not in unchanged], res, jobs, inputs)
+            for result in itertools.chain(done, built):
                 if result.error:
                     result = _last_good(result, publisher.previous)
                 if result.usable:  # kept as it finishes: this build's work is on disk, not in memory only
@@ -286,14 +314,37 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True,
     return outcome
 
 
+def _unchanged(paths: list[Path], previous: Path | None, records_dir: Path, inputs: str) -> dict[Path, ArticleResult]:
+    """The articles whose part in the last generation was built from what they are now, with
+    those parts: the article's bytes, its record's and the build's inputs all the same."""
+    found: dict[Path, ArticleResult] = {}
+    if previous is None:
+        return found
+    for path in paths:
+        part = _part(previous, article_key(path))
+        if part is None or not part.digest or part.error or part.kept_from:
+            continue
+        record = records_dir / f"{path.stem}.json"  # where the build would read it (coopld.records.record_path)
+        if article_digest(inputs, path.read_bytes(), _bytes(record)) == part.digest:
+            part.record = str(record)
+            part.path, part.notice, part.record_status = path, None, "unchanged"
+            part.reused_from = previous.name
+            found[path] = part
+    return found
+
+
+def _part(generation: Path, key: str) -> ArticleResult | None:
+    """An article's part as a generation keeps it; None when it has none or it cannot be read."""
+    try:
+        return ArticleResult.from_json(json.loads((generation / "parts" / f"{key}.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
 def _last_good(result: ArticleResult, previous: Path | None) -> ArticleResult:
     """An article this build could not use keeps what the last good build made of it, and says so."""
-    part = previous / "parts" / f"{result.key}.json" if previous is not None else None
-    if part is None or not part.is_file():
-        return result
-    try:
-        kept = ArticleResult.from_json(json.loads(part.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+    kept = _part(previous, result.key) if previous is not None else None
+    if kept is None:
         return result
     assert previous is not None
     kept.path, kept.error, kept.kept_from = result.path, result.error, previous.name

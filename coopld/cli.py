@@ -5,6 +5,7 @@ of the project's own types become one readable line on stderr and an exit code:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,16 +40,21 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 @click.option("--records", type=click.Path(file_okay=False, path_type=Path),
               help="Records folder [the articles folder's sibling 'records'].")
 @click.option("--base", "base_iri", help="Base IRI the data are minted under [https://w3id.org/coopld/].")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Articles processed in parallel.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=lambda: os.cpu_count() or 1,
+              show_default="the number of cores", help="Articles processed in parallel.")
+@click.option("--full", is_flag=True, help="Build every article again, also those unchanged since the last build.")
 @click.pass_context
 def build(ctx: click.Context, articles: Path | None, out: Path | None, records: Path | None,
-          base_iri: str | None, jobs: int) -> None:
-    """Build the dataset from a folder of articles (default: data/articles)."""
+          base_iri: str | None, jobs: int, full: bool) -> None:
+    """Build the dataset from a folder of articles (default: data/articles).
+
+    An article is built again only when it, its record, or what the build reads for every article
+    (ontology, mappings, shapes, code, settings) changed since the last build; the others' data
+    are taken from the last generation."""
     from coopld.build import build as run_build
 
     settings = _settings(ctx, articles_dir=articles, out_dir=out, records_dir=records, base_iri=base_iri)
-    result = run_build(settings, jobs=jobs, progress=True)
+    result = run_build(settings, jobs=jobs, progress=True, reuse=not full)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     for notice in result.notices:
@@ -69,6 +75,9 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
                f"{c['organizations']} organizations; {c['asserted_triples']} asserted and "
                f"{c['inferred_triples']} inferred triples; {c['warnings']} warning(s); "
                f"store with {c['quads_in_store']} quads.")
+    if result.reused:
+        click.echo(f"{len(result.reused)} of them unchanged since the last build, taken from it; "
+                   f"{len(result.articles) - len(result.reused)} built (--full builds every one).")
     _print_review_notes(result)
     if result.errors:
         kept = f"; {len(result.kept)} of them keep the data of their last good build" if result.kept else ""
