@@ -20,6 +20,8 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from coopld.mapping import new_graph
+from coopld.store.embedded import serialize_sorted
+from coopld.vocab import PREFIXES
 
 #: file name → (media type, description) of every dump
 DUMPS: dict[str, tuple[str, str]] = {
@@ -99,26 +101,6 @@ def _nquads(dataset: Dataset) -> bytes:
     return _sorted_lines("\n".join(lines))
 
 
-def _trig(dataset: Dataset) -> bytes:
-    """TriG with the graphs in name order, each block the graph's Turtle."""
-    prefixes: set[str] = set()
-    blocks = []
-    # one namespace manager for every block, so a prefix rdflib makes up (ns1, …) means the
-    # same namespace in each: the header declares each prefix once
-    names = new_graph().namespace_manager
-    for graph in _graphs(dataset):
-        single = new_graph()
-        single.namespace_manager = names
-        single += graph
-        lines = single.serialize(format="turtle").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        body = [line for line in lines if not line.startswith("@prefix")]
-        # not indented: a line of a multi-line literal (an article's text) must stay as it is
-        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}")
-    header = "\n".join(sorted(prefixes)) + "\n"
-    return (header + "\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
-
-
 def union(dataset: Dataset, exclude: set[URIRef]) -> Graph:
     graph = new_graph()
     for g in dataset.graphs():
@@ -136,21 +118,22 @@ def write_dumps(dataset: Dataset, context: dict[str, Any], out: Path, report_gra
         raise ValueError(f"no such dump: {', '.join(sorted(unknown))}")
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
+    # the other text dumps are written from the N-Quads
+    nquads = _nquads(dataset) if wanted & {"coopld.nq", "coopld.trig", "coopld.ttl", "coopld.nt.gz"} else b""
     if "coopld.nq" in wanted:
-        files["coopld.nq"] = _nquads(dataset)
-    if "coopld.trig" in wanted:
-        files["coopld.trig"] = _trig(dataset)
-    if wanted & {"coopld.ttl", "coopld.nt.gz", "coopld.jsonld"}:
-        data = union(dataset, {report_graph})
-        if "coopld.ttl" in wanted:
-            files["coopld.ttl"] = data.serialize(format="turtle").encode("utf-8")
+        files["coopld.nq"] = nquads
+    if wanted & {"coopld.trig", "coopld.ttl", "coopld.nt.gz"}:
+        texts = serialize_sorted(nquads, PREFIXES, [str(report_graph)])
+        for name, key in (("coopld.trig", "trig"), ("coopld.ttl", "ttl")):
+            if name in wanted:
+                files[name] = texts[key]
         if "coopld.nt.gz" in wanted:
-            files["coopld.nt.gz"] = gzip.compress(_sorted_lines(data.serialize(format="nt")), mtime=0)
-        if "coopld.jsonld" in wanted:
-            compact = json.loads(data.serialize(format="json-ld", context=context["@context"], auto_compact=True))
-            compact = {"@context": context["@context"],
-                       **{k: _sort_jsonld(v) for k, v in compact.items() if k != "@context"}}
-            files["coopld.jsonld"] = (json.dumps(compact, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+            files["coopld.nt.gz"] = gzip.compress(texts["nt"], mtime=0)
+    if "coopld.jsonld" in wanted:  # rdflib: compacting with the published context is its to do
+        data = union(dataset, {report_graph})
+        compact = json.loads(data.serialize(format="json-ld", context=context["@context"], auto_compact=True))
+        compact = {"@context": context["@context"], **{k: _sort_jsonld(v) for k, v in compact.items() if k != "@context"}}
+        files["coopld.jsonld"] = (json.dumps(compact, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     if "validation-report.ttl" in wanted:
         files["validation-report.ttl"] = dataset.graph(report_graph).serialize(format="turtle").encode("utf-8")
     digests = {}

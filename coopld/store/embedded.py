@@ -48,6 +48,46 @@ def write_store(nquads: Path, store_dir: Path) -> int:
     return count
 
 
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _order(terms: Sequence[Any]) -> tuple[str, ...]:
+    """A quad's or triple's sort key: graph, subject, then rdf:type before the other predicates
+    (the way people read a resource: what it is, then what is said of it), then object."""
+    text = [str(t) for t in terms]
+    at = len(text) - 2  # the predicate: second of a triple, third from the end of a quad
+    if text[at] == _RDF_TYPE:
+        text[at] = ""
+    return tuple(text)
+
+
+def serialize_sorted(nquads: bytes, prefixes: Mapping[str, str], union_without: Iterable[str]) -> dict[str, bytes]:
+    """The build's text dumps from its N-Quads dump, written by Oxigraph's serializers:
+    "trig", every graph in name order; "ttl", the union of the graphs but ``union_without``
+    (each triple once); "nt", that union as N-Triples, one line a triple, the lines sorted.
+    Everything is sorted, so the same quads give the same bytes. rdflib's Turtle writer looked
+    each IRI up in a namespace trie that grows with the corpus, and took most of a large build's
+    end; this costs a parse and a sort."""
+    try:
+        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as exc:
+        raise StoreError(f"the N-Quads dump does not parse: {exc}") from exc
+    quads.sort(key=lambda q: _order((q.graph_name, q.subject, q.predicate, q.object)))
+    named = dict(sorted(prefixes.items()))
+    excluded = {ox.NamedNode(name) for name in union_without}
+    union = sorted({q.triple for q in quads if q.graph_name not in excluded},
+                   key=lambda t: _order((t.subject, t.predicate, t.object)))
+    trig = _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=named))
+    turtle = _written(ox.serialize(union, format=ox.RdfFormat.TURTLE, prefixes=named))
+    lines = _written(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)).splitlines(keepends=True)
+    return {"trig": trig, "ttl": turtle, "nt": b"".join(sorted(set(lines)))}
+
+
+def _written(serialized: bytes | None) -> bytes:
+    assert serialized is not None  # pyoxigraph returns the bytes when given no output to write to
+    return serialized
+
+
 def _union(nquads: Path) -> bytes:
     """The dump's triples without their graph names, each once (a graph name is the last term of
     a line and holds no space)."""
