@@ -100,7 +100,7 @@ def map_and_check(record: dict[str, Any], res: Resources, source: Path | None = 
     on both: one article's graph is checked on its own, so a build grows linearly."""
     asserted = record_to_graph(record, res.context, res.settings.id_base, source=source)
     inferred = res.reasoner.infer(asserted)
-    return asserted, inferred, validate(asserted + inferred + res.vocabularies, res.shapes)
+    return asserted, inferred, validate(asserted + inferred + res.vocabularies, res.shapes, inplace=True)
 
 
 def process_article(path: Path, res: Resources, records_dir: Path, inputs: str = "") -> ArticleResult:

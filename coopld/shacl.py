@@ -102,13 +102,15 @@ def _prepare_queries() -> None:
         _PREPARED = True
 
 
-def validate(data: Graph, shapes: Graph) -> Report:
+def validate(data: Graph, shapes: Graph, *, inplace: bool = False) -> Report:
     """Validate ``data`` against ``shapes``. ``data`` should already hold its inferred triples
     and the vocabularies it refers to: pySHACL is run without inference, and handing it the
-    ontology as a separate graph made it copy and re-check it for every article (seconds each)."""
+    ontology as a separate graph made it copy and re-check it for every article (seconds each).
+    ``inplace``: the graph was made for this check, so pySHACL need not copy it first (it would
+    only write into it for SHACL rules, which the shapes have none of)."""
     _prepare_queries()
     conforms, graph, text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True,
+        data, shacl_graph=shapes, inference="none", advanced=True, inplace=inplace,
         allow_warnings=True, abort_on_first=False, meta_shacl=False)
     return summarise(graph, bool(conforms), str(text))
 
