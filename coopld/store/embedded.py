@@ -13,8 +13,9 @@ one being served, so a failed or killed load leaves nothing half-done where a se
 
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -37,8 +38,11 @@ def write_store(nquads: Path, store_dir: Path) -> int:
         raise StoreError("a store is already there; a store is only ever written into a new generation", path=store_dir)
     try:
         store = ox.Store(str(store_dir))
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        store.bulk_load(input=_union(nquads), format=ox.RdfFormat.N_TRIPLES)
+        for lines in _pieces(nquads):
+            store.bulk_load(input=b"".join(lines), format=ox.RdfFormat.N_QUADS)
+            # the union: each line without its graph name; the store keeps each triple once
+            store.bulk_load(input=b"".join(line.rstrip().rsplit(b" ", 2)[0] + b" .\n" for line in lines if line.strip()),
+                            format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         count = len(store)
         del store
@@ -88,15 +92,16 @@ def _written(serialized: bytes | None) -> bytes:
     return serialized
 
 
-def _union(nquads: Path) -> bytes:
-    """The dump's triples without their graph names, each once (a graph name is the last term of
-    a line and holds no space)."""
-    triples = set()
-    with nquads.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                triples.add(line.rstrip().rsplit(" ", 2)[0])
-    return ("\n".join(f"{t} ." for t in sorted(triples)) + "\n").encode("utf-8")
+#: N-Quads lines loaded at once: pyoxigraph's bulk loader holds what it is given in memory, about
+#: 1.2 GB for a million quads at once and 0.3 GB for 200,000, so a dump is loaded piece by piece
+PIECE_LINES = 200_000
+
+
+def _pieces(nquads: Path) -> Iterator[list[bytes]]:
+    """The dump's lines, ``PIECE_LINES`` at a time (a statement of N-Quads is one line)."""
+    with nquads.open("rb") as lines:
+        while piece := list(itertools.islice(lines, PIECE_LINES)):
+            yield piece
 
 
 # --- terms ---------------------------------------------------------------------------------------
