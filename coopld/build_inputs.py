@@ -13,7 +13,7 @@ from coopld.config import Settings
 from coopld.errors import CoopldError
 from coopld.extract import load_lexicon
 from coopld.extract.lexicon import Lexicon
-from coopld.infer import Reasoner
+from coopld.infer import OwlrlReasoner, Reasoner
 from coopld.mapping import load_context, new_graph
 from coopld.shacl import load_shapes
 
@@ -28,7 +28,7 @@ class Resources:
     ontology: Graph
     vocabularies: Graph
     shapes: Graph
-    reasoner: Reasoner
+    reasoner: Reasoner | OwlrlReasoner
 
 
 def _parse_all(paths: list[Path]) -> Graph:
@@ -49,7 +49,9 @@ def load_resources(settings: Settings) -> Resources:
     vocab_dir = settings.ontology_dir / "vocab"
     ontology = _parse_all([settings.ontology_dir / "coopld.ttl"])
     vocabularies = _parse_all(sorted(vocab_dir.glob("*.ttl")))
+    # settings.check() has refused any other name; owlrl is the reference the rules are tested against
+    reasoner = OwlrlReasoner(ontology, vocabularies) if settings.reasoner == "owlrl" else Reasoner(ontology, vocabularies)
     return Resources(settings, load_lexicon(settings.mappings_dir, vocab_dir), load_context(settings.mappings_dir),
-                     ontology, vocabularies, load_shapes(settings.shapes_dir), Reasoner(ontology, vocabularies))
+                     ontology, vocabularies, load_shapes(settings.shapes_dir), reasoner)
 
 

