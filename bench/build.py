@@ -47,6 +47,9 @@ from bench.run import _code_state, _version
 RESULTS_DIR = Path(__file__).resolve().parent / "build-results"
 #: seconds between two samples of the process tree's memory
 SAMPLE_EVERY = 0.2
+#: PSS is read every this many samples only: the kernel walks a process's page tables for it,
+#: about 8 ms for a 300 MB process here, which at every sample would cost a tenth of a CPU
+PSS_EVERY = 10
 #: seconds between two progress lines passed on from a build
 PROGRESS_EVERY = 30.0
 MB = 1024 * 1024
@@ -124,17 +127,24 @@ def pss_bytes(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """The peak of the summed RSS (and PSS) of a process tree, sampled every SAMPLE_EVERY seconds."""
+    """The peak of the summed RSS of a process tree, sampled every SAMPLE_EVERY seconds (and of
+    its summed PSS, every PSS_EVERY samples)."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.stopped = threading.Event()
         self.peak_rss = self.peak_pss = self.peak_single = self.peak_processes = self.samples = 0
+        #: CPU seconds the sampling itself took, which the machine did not give the build
+        self.cpu_s = 0.0
+        #: the machine's one-minute load average, read with PSS
+        self.loads: list[float] = []
 
     def run(self) -> None:
+        started = time.thread_time()
         while not self.stopped.is_set():
             self.sample()
+            self.cpu_s = time.thread_time() - started
             self.stopped.wait(SAMPLE_EVERY)
 
     def sample(self) -> None:
@@ -142,7 +152,9 @@ class TreeSampler(threading.Thread):
         rss = [rss_bytes(pid) for pid in tree]
         self.peak_rss = max(self.peak_rss, sum(rss))
         self.peak_single = max(self.peak_single, max(rss))
-        self.peak_pss = max(self.peak_pss, sum(pss_bytes(pid) for pid in tree))
+        if self.samples % PSS_EVERY == 0:
+            self.peak_pss = max(self.peak_pss, sum(pss_bytes(pid) for pid in tree))
+            self.loads.append(os.getloadavg()[0])
         self.peak_processes = max(self.peak_processes, len(tree))
         self.samples += 1
 
@@ -172,12 +184,14 @@ class Build:
     largest_process_mb: float = 0.0
     peak_processes: int = 0
     samples: int = 0
+    sampler_cpu_s: float = 0.0
     #: CPU seconds (user + system) of the build and the workers it waited for: what the work
     #: cost, less sensitive than the wall time to whatever else the machine runs
     cpu_s: float = 0.0
-    #: the machine's one-minute load average when the build started and ended (2 CPUs: above 2,
-    #: something else competed for them)
-    load: tuple[float, float] = (0.0, 0.0)
+    #: the machine's one-minute load average when the build started, its mean and its maximum
+    #: while the build ran (every 2 s): a build with --jobs 2 is a load of about 2 by itself, so
+    #: on 2 CPUs a load well above that means something else competed for them
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     counts: dict[str, int] = field(default_factory=dict)
     failed_articles: int = 0
     log: str = ""
@@ -250,7 +264,8 @@ def run_build(build: Build, articles: Path, out: Path, records: Path, jobs: int,
     finally:
         sampler.stopped.set()
     build.wall_s = round(time.monotonic() - started, 2)
-    build.load = (round(load_before, 2), round(os.getloadavg()[0], 2))
+    loads = sampler.loads or [os.getloadavg()[0]]
+    build.load = (round(load_before, 2), round(sum(loads) / len(loads), 2), round(max(loads), 2))
     build.cpu_s = round(usage.ru_utime + usage.ru_stime, 1)
     proc.returncode = build.exit_code = os.waitstatus_to_exitcode(status)
     sampler.join()
@@ -264,6 +279,7 @@ def run_build(build: Build, articles: Path, out: Path, records: Path, jobs: int,
     # workers are gone) escapes the samples but not wait4: the tree held at least the larger
     build.peak_rss_mb = max(build.sampled_rss_mb, build.largest_process_mb)
     build.peak_processes, build.samples = sampler.peak_processes, sampler.samples
+    build.sampler_cpu_s = round(sampler.cpu_s, 2)
     build.log = str(log_path)
     summary = out / "build.json"
     # only this build's: a build that published nothing leaves the last generation's in place
@@ -343,7 +359,7 @@ class Bench:
         self.builds.append(build)
         state = "ok" if build.ok else f"FAILED with exit status {build.exit_code}"
         log(f"{label}: {state} in {build.wall_s:.1f} s ({build.articles_per_s:.2f} articles/s, {build.cpu_s:.0f} CPU s, "
-            f"load {build.load[0]:g} → {build.load[1]:g}), peak RSS "
+            f"load {build.load[1]:g} mean, {build.load[2]:g} max), peak RSS "
             f"{build.peak_rss_mb:,.0f} MB over {build.peak_processes} processes; {build.counts.get('events', 0):,} events, "
             f"{build.counts.get('participations', 0):,} participations")
         if not build.ok:
@@ -480,8 +496,8 @@ def report(results: dict[str, Any]) -> str:
     for r in results["ratios"]:
         lines.append(f"\nAt {r['articles']:,} articles the rule reasoner's build ran {r['speedup']:.2f}× the articles/s of "
                      f"owlrl's (both measured in this run).")
-    loads = ", ".join(f"{b['label']} {b['load'][0]:g} → {b['load'][1]:g}" for b in results["builds"])
-    lines.append(f"\nLoad average (1 min) at the start and end of each build, on {settings['cpus']} CPUs: {loads}.")
+    loads = ", ".join(f"{b['label']} {b['load'][1]:g} ({b['load'][2]:g})" for b in results["builds"])
+    lines.append(f"\nLoad average (1 min) during each build, mean (max), on {settings['cpus']} CPUs: {loads}.")
     lines += ["", "| target (issue 11) | measured | status |", "|---|---|---|"]
     lines += [f"| {t['target']} | {t['measured']} | {t['status']} |" for t in results["targets"]]
     if results["checkout_changed_during_run"]:
