@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.build                                   # 1,000 and 10,000 articles, owlrl at 1,000
     .venv/bin/python -m bench.build --sizes 100000 --baseline-size 0  # the largest size, on demand
-    .venv/bin/python -m bench.build --sizes 50 --baseline-size 20     # a smoke run, a few minutes
+    .venv/bin/python -m bench.build --sizes 50 --baseline-size 20     # a smoke run, about a minute
 
 For each size N it writes N article texts (``bench.articles``: the seeds' format, templates of
 our own) into a new folder and runs ``coopld build DIR --out OUT --records REC --jobs J`` as a
@@ -11,6 +11,8 @@ and of every process under it; then it adds one new article to the folder and bu
 into the same OUT and REC, the time a publisher waits for one more report. In the same run it
 builds ``--baseline-size`` articles with the reference reasoner owlrl (``COOPLD_REASONER=owlrl``)
 instead of the rule tables, so the two are compared on the same machine at the same moment.
+Every build runs a copy of the build's code taken when the run starts (``snapshot``; ``--live``
+runs the checkout), so that editing the checkout during a run changes none of its builds.
 
 Results go to ``bench/build-results/latest.json`` (and a dated copy); the table and the
 acceptance targets of issue 11 are printed at the end. Ctrl-C or SIGTERM stops the build
