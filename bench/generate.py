@@ -11,8 +11,9 @@ keys officials no gazetteer lists (the gazetteer's own people are left out, thei
 
 From the records on, the build is coopld's own: ``coopld.mapping.record_to_graph`` maps each
 record to its article graph, ``coopld.infer.Reasoner`` closes the data under OWL RL,
-``coopld.build.assemble`` adds the ontology, vocabulary, links and report graphs, and
-``coopld.build.publish_dataset`` writes the dumps, the store and ``build.json`` as a generation.
+``coopld.spool.Spool`` gathers the articles' statements, and ``coopld.build.publish_dataset``
+adds the ontology, vocabulary, links, series and report graphs and writes the store, the dumps
+and ``build.json`` as a generation.
 Three shortcuts keep a 10,000-event dataset to minutes:
 
 * inference runs over batches of articles (``--batch``) rather than article by article; the
@@ -23,8 +24,7 @@ Three shortcuts keep a 10,000-event dataset to minutes:
   are well-formed; the other articles add nothing to the validation report;
 * by default only the dumps the server needs are written (``coopld.nq``, which the SPARQL
   baseline loads and whose checksum versions the pages, and ``validation-report.ttl``);
-  ``--dumps all`` writes every dump through ``coopld.dumps.write_dumps`` (rdflib's Turtle and
-  TriG writers take several minutes on 10,000 events).
+  ``--dumps all`` writes every dump through ``coopld.dumps.write_dumps``.
 
 The output is deterministic: the same parameters give the same records, dumps and store.
 
@@ -866,10 +866,13 @@ def _map_batch(batch: list[tuple[str, dict[str, Any]]], infer: bool) -> tuple[li
 def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | None = None,
              log: Any = print) -> dict[str, Any]:
     """Write a build folder for ``params`` into ``out`` (replaced); return its summary."""
-    from coopld.build import ArticleResult, BuildResult, assemble, map_and_check, publish_dataset
+    from coopld.build import SPOOL, ArticleResult, BuildResult, map_and_check, publish_dataset
     from coopld.build_inputs import load_resources
     from coopld.config import load_settings
+    from coopld.conflicts import agreement_classes
+    from coopld.errors import ConflictError
     from coopld.publish import Publisher
+    from coopld.spool import Spool
 
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -895,7 +898,7 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
         mapped = pool.map(_map_batch, batches, [params.infer] * len(batches))
         for n, (batch, (asserted, inferred)) in enumerate(zip(batches, mapped, strict=True), start=1):
             for i, ((stem, _record), nt) in enumerate(zip(batch, asserted, strict=True)):
-                # the batch's inferred triples travel with its first article; assemble() pools them all
+                # the batch's inferred triples travel with its first article; the spool pools them all
                 results.append(ArticleResult(Path(f"{stem}.txt"), slugify(stem), record_status="generated",
                                              asserted=nt, inferred=inferred if i == 0 else ""))
             done += len(batch)
@@ -913,16 +916,21 @@ def generate(out: Path, params: Params, *, jobs: int = 2, records_dir: Path | No
         result.keep_report(report)
     timings["validate_sample"] = time.monotonic() - mark
 
-    mark = time.monotonic()
-    dataset, report = assemble(results, res)
-    timings["assemble"] = time.monotonic() - mark
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    mark = time.monotonic()
-    outcome = BuildResult(results, report, out)
     with Publisher(out) as publisher:
-        publish_dataset(outcome, dataset, res, publisher,
+        mark = time.monotonic()
+        spool = Spool(publisher.staging / SPOOL, settings, agreement_classes(res.ontology))
+        for result in results:
+            spool.add(result)
+        report = spool.close()
+        if spool.conflicts.found:
+            raise ConflictError(spool.conflicts.found)
+        timings["spool"] = time.monotonic() - mark
+        mark = time.monotonic()
+        outcome = BuildResult(results, report, out)
+        publish_dataset(outcome, spool, res, publisher, jobs=jobs,
                         only=None if params.dumps == "all" else {"coopld.nq", "validation-report.ttl"})
     timings["dumps_count_store"] = time.monotonic() - mark
     timings["total"] = time.monotonic() - started

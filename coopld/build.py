@@ -7,10 +7,12 @@ cannot be used keeps the data of the last good build. The dataset is published a
 generation (``coopld.publish``) only when no article breaks a shape; otherwise only the
 validation report is kept, under ``rejected/``, and the generation being served stays.
 
-Where the articles meet (``assemble``), the build refuses to merge two records' resources of
-one IRI whose single-valued facts clash (``find_conflicts``): that IRI would stand for two
-things. It raises ``ConflictError`` naming both records and publishes nothing. The review notes
-of every record (what the extractor could not settle) are listed in the result and build.json.
+Each article's statements are written to disk as it finishes (``coopld.spool``), and the store
+and the dumps are made from there, so memory does not grow with the corpus. Where the articles
+meet, the build refuses to merge two records' resources of one IRI whose single-valued facts
+clash (``coopld.conflicts``): that IRI would stand for two things. It raises ``ConflictError``
+naming both records and publishes nothing. The review notes of every record (what the extractor
+could not settle) are listed in the result and build.json.
 """
 
 from __future__ import annotations
@@ -18,27 +20,27 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
+import shutil
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SH, XSD
+from rdflib import Graph, Literal, URIRef
 from tqdm import tqdm
 
 from coopld import iris
 from coopld.articles import article_key, article_paths, read_article
 from coopld.build_inputs import Resources, load_resources
 from coopld.config import Settings
+from coopld.conflicts import agreement_classes
 from coopld.digests import article_digest, inputs_digest
-from coopld.dumps import DUMPS, skolemize, write_dumps
+from coopld.dumps import DUMPS, Written, write_dumps, write_report
 from coopld.errors import ConflictError, CoopldError
 from coopld.extract import Extractor
 from coopld.linkset import load_links
@@ -46,8 +48,9 @@ from coopld.mapping import record_to_graph
 from coopld.publish import Publisher, checkpoint
 from coopld.records import review_notes, sync_record
 from coopld.series import series
-from coopld.shacl import Report, merge_reports, summarise, validate
-from coopld.store.embedded import write_store
+from coopld.shacl import Report, validate
+from coopld.spool import Spool, nquads, triples
+from coopld.store.embedded import StoreWriter
 from coopld.vocab import COOP
 
 
@@ -81,6 +84,11 @@ class ArticleResult:
     def keep_report(self, report: Report) -> None:
         self.report = report.graph.serialize(format="nt")
         self.violations, self.warnings, self.messages = report.violations, report.warnings, report.messages
+
+    def light(self) -> ArticleResult:
+        """The result without its graphs' text, which the part and the spool hold: what a build
+        keeps of each article while the others are built."""
+        return replace(self, asserted="", inferred="", report="")
 
     @property
     def usable(self) -> bool:
@@ -266,12 +274,12 @@ class Progress:
             self._bar.close()
 
 
-def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bool = True,
-          on_result: Callable[[ArticleResult], None] | None = None) -> BuildResult:
+def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bool = True) -> BuildResult:
     """Build the dataset from ``settings.articles`` and publish it as a new generation of
     ``settings.out``; the generation being served changes only if the whole build is good.
     ``reuse``: an article whose digest is that of its part in the last generation is taken from
-    there, not built again (``coopld.digests``)."""
+    there, not built again (``coopld.digests``). Each article's statements go to the spool as
+    it finishes (``coopld.spool``), so memory holds one article's graphs at a time."""
     res = load_resources(settings)
     paths = article_paths(settings.articles)
     inputs = inputs_digest(settings)
@@ -279,11 +287,12 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
     with Publisher(settings.out) as publisher:
         parts = publisher.staging / "parts"
         parts.mkdir()
+        spool = Spool(publisher.staging / SPOOL, settings, agreement_classes(res.ontology))
         results: list[ArticleResult] = []
         bar = Progress(len(paths), progress)
         unchanged = _unchanged(paths, publisher.previous, settings.records, inputs) if reuse else {}
         try:
-            done = (unchanged[p] for p in paths if p in unchanged)
+            done = (_reused(part, publisher.previous) for part in unchanged.values())
             built = run_articles([p for p in paths if p not in unchanged], res, jobs, inputs)
             for result in itertools.chain(done, built):
                 if result.error:
@@ -291,37 +300,43 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
                 if result.usable:  # kept as it finishes: this build's work is on disk, not in memory only
                     (parts / f"{result.key}.json").write_text(json.dumps(result.to_json()), encoding="utf-8")
                     checkpoint("articles")
-                results.append(result)
+                    spool.add(result)
+                results.append(result.light())
                 bar.update(result)
-                if on_result:
-                    on_result(result)
         finally:
             bar.close()
         results.sort(key=lambda r: r.path.name)
+        report = spool.close()
         if not any(r.usable for r in results):  # publishing nothing would hide the last good dataset
-            empty = merge_reports([], URIRef(settings.graph_base + "validation-report#report"))
-            outcome = BuildResult(results, empty, settings.out)
+            outcome = BuildResult(results, report, settings.out)
             outcome.refused = (f"{settings.articles}: no article could be built; nothing was published" if results
                                else f"{settings.articles}: no *.txt article in this folder; nothing was published")
             return outcome
-        dataset, report = assemble(results, res)
+        if spool.conflicts.found:  # where the records meet: one IRI must not stand for two things
+            raise ConflictError(sorted(spool.conflicts.found))
         outcome = BuildResult(results, report, settings.out)
         if report.violations:
-            report_text = dataset.graph(graph_iri(settings, "validation-report")).serialize(format="turtle")
-            outcome.rejected = publisher.reject("validation-report.ttl", report_text.encode("utf-8"))
+            text = spool.folder / "validation-report.ttl"
+            write_report(spool.report, text, spool.folder / "report")
+            outcome.rejected = publisher.reject("validation-report.ttl", text.read_bytes())
             return outcome
-        publish_dataset(outcome, dataset, res, publisher)
+        publish_dataset(outcome, spool, res, publisher, jobs=jobs)
     return outcome
 
 
+#: the staging generation's folder of the build's statements, removed once they are published
+SPOOL = ".spool"
+
+
 def _unchanged(paths: list[Path], previous: Path | None, records_dir: Path, inputs: str) -> dict[Path, ArticleResult]:
-    """The articles whose part in the last generation was built from what they are now, with
-    those parts: the article's bytes, its record's and the build's inputs all the same."""
+    """The articles whose part in the last generation was built from what they are now (the
+    article's bytes, its record's and the build's inputs all the same), each with its part
+    without the graphs (:func:`_reused` reads them when the part's turn comes)."""
     found: dict[Path, ArticleResult] = {}
     if previous is None:
         return found
     for path in paths:
-        part = _part(previous, article_key(path))
+        part = read_part(previous, article_key(path))
         if part is None or not part.digest or part.error or part.kept_from:
             continue
         record = records_dir / f"{path.stem}.json"  # where the build would read it (coopld.records.record_path)
@@ -329,11 +344,20 @@ def _unchanged(paths: list[Path], previous: Path | None, records_dir: Path, inpu
             part.record = str(record)
             part.path, part.notice, part.record_status = path, None, "unchanged"
             part.reused_from = previous.name
-            found[path] = part
+            found[path] = part.light()
     return found
 
 
-def _part(generation: Path, key: str) -> ArticleResult | None:
+def _reused(light: ArticleResult, previous: Path | None) -> ArticleResult:
+    """An unchanged article's part whole again, as :func:`_unchanged` found it."""
+    assert previous is not None
+    part = read_part(previous, light.key)
+    if part is None:  # gone since it was read: build it as a failure, not as empty data
+        return replace(light, error=f"{light.path}: its part in {previous.name} can no longer be read", reused_from=None)
+    return replace(light, asserted=part.asserted, inferred=part.inferred, report=part.report)
+
+
+def read_part(generation: Path, key: str) -> ArticleResult | None:
     """An article's part as a generation keeps it; None when it has none or it cannot be read."""
     try:
         return ArticleResult.from_json(json.loads((generation / "parts" / f"{key}.json").read_text(encoding="utf-8")))
@@ -343,7 +367,7 @@ def _part(generation: Path, key: str) -> ArticleResult | None:
 
 def _last_good(result: ArticleResult, previous: Path | None) -> ArticleResult:
     """An article this build could not use keeps what the last good build made of it, and says so."""
-    kept = _part(previous, result.key) if previous is not None else None
+    kept = read_part(previous, result.key) if previous is not None else None
     if kept is None:
         return result
     assert previous is not None
@@ -353,20 +377,64 @@ def _last_good(result: ArticleResult, previous: Path | None) -> ArticleResult:
     return kept
 
 
-def publish_dataset(outcome: BuildResult, dataset: Dataset, res: Resources, publisher: Publisher,
-                    only: Collection[str] | None = None) -> None:
-    """Dumps, store and listing into the staging generation, then the switch."""
+def publish_dataset(outcome: BuildResult, spool: Spool, res: Resources, publisher: Publisher,
+                    only: Collection[str] | None = None, jobs: int = 2) -> None:
+    """The store, the graphs made from all articles, the dumps and the listing into the staging
+    generation, then the switch. The store is loaded from the spool a piece at a time; the
+    series and links are asked of it; the dumps are written from the spool sorted on disk; the
+    union default graph is loaded from the dumps' union."""
     staging, settings = publisher.staging, res.settings
-    outcome.files = write_dumps(dataset, res.context, staging, graph_iri(settings, "validation-report"), only=only)
-    checkpoint("dumps")
-    outcome.counts = count(dataset, settings)
-    outcome.counts["review_notes"] = len(outcome.open_notes)
-    outcome.counts["quads_in_store"] = write_store(staging / "coopld.nq", staging / "store")
+    store = StoreWriter(staging / "store")
+    try:
+        _load(store, spool.articles, nquads)
+        rows = store.select(_query("series.rq"), default_graphs=_article_graphs(outcome, settings))
+        shared = {"ontology": res.ontology, "vocabulary": res.vocabularies,
+                  "links": load_links(settings.mappings_dir, settings.id_base, _InArticles(store, settings)),
+                  "series": series(rows)}
+        for name, graph in shared.items():
+            spool.add_shared(graph_iri(settings, name), graph)
+        _load(store, spool.shared, nquads)
+        _load(store, spool.report, nquads)
+        written = write_dumps(spool.files, staging, report_graph=spool.report_graph, context=res.context,
+                              work=spool.folder / "dumps", only=only, keep_union=True, jobs=jobs)
+        outcome.files = written.digests
+        checkpoint("dumps")
+        assert written.union is not None
+        _load(store, written.union, iter)  # the union of the graphs but the report…
+        _load(store, spool.report, triples)  # …and the report: each triple once, in the default graph
+        outcome.counts = count(written, store, settings)
+        outcome.counts["review_notes"] = len(outcome.open_notes)
+        outcome.counts["quads_in_store"] = store.close()
+    except BaseException:
+        store.discard()
+        raise
     checkpoint("store")
+    shutil.rmtree(spool.folder)
     write_summary(outcome, settings, staging)
     checkpoint("listing")
     outcome.generation = publisher.commit()
     outcome.written = True
+
+
+def _load(store: StoreWriter, path: Path, lines_of: Callable[[Iterable[bytes]], Iterable[bytes]]) -> None:
+    with path.open("rb") as lines:
+        store.load(lines_of(lines), source=path)
+
+
+def _article_graphs(outcome: BuildResult, settings: Settings) -> list[str]:
+    return [str(article_graph(settings, a.key)) for a in outcome.articles if a.usable]
+
+
+class _InArticles:
+    """``iri in this``: whether an article's graph says something of ``iri`` (the links of
+    ``mappings/links.toml`` are published only for resources the data have)."""
+
+    def __init__(self, store: StoreWriter, settings: Settings) -> None:
+        self.store, self.articles = store, Literal(settings.graph_base + iris.article(""))
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, URIRef) and bool(self.store.select(_query("subject-in-articles.rq"),
+                                                                  {"subject": iri, "articles": self.articles}))
 
 
 def graph_iri(settings: Settings, name: str) -> URIRef:
@@ -378,166 +446,32 @@ def article_graph(settings: Settings, key: str) -> URIRef:
     return URIRef(settings.graph_base + iris.article(key))
 
 
-def assemble(results: list[ArticleResult], res: Resources) -> tuple[Dataset, Report]:
-    """One dataset: a graph per article, and the shared graphs. Raises ``ConflictError`` when
-    two records state clashing facts of one IRI (``find_conflicts``)."""
-    settings = res.settings
-    dataset = Dataset()
-    inferred = dataset.graph(graph_iri(settings, "inferred"))
-    reports: list[Report] = []
-    present: set[URIRef] = set()
-    articles: list[Graph] = []
-    # where the records meet: one IRI must not stand for two things
-    conflicts = find_conflicts([r for r in results if r.usable], agreement_classes(res.ontology), settings.id_base)
-    if conflicts:
-        raise ConflictError(conflicts)
-    for result in results:
-        if not result.usable:
-            continue
-        graph = dataset.graph(article_graph(settings, result.key))
-        articles.append(graph)
-        graph.parse(data=result.asserted, format="nt")
-        # the graph's provenance: everything in it was read from that article
-        graph.add((graph.identifier, PROV.wasDerivedFrom, URIRef(settings.id_base + iris.article(result.key))))
-        inferred.parse(data=result.inferred, format="nt")
-        present.update(s for s in graph.subjects() if isinstance(s, URIRef))
-        report_graph = Graph().parse(data=result.report, format="nt")
-        reports.append(summarise(report_graph, True))
-    dataset.graph(graph_iri(settings, "ontology")).__iadd__(res.ontology)
-    dataset.graph(graph_iri(settings, "vocabulary")).__iadd__(res.vocabularies)
-    dataset.graph(graph_iri(settings, "links")).__iadd__(load_links(settings.mappings_dir, settings.id_base, present))
-    dataset.graph(graph_iri(settings, "series")).__iadd__(series(articles))
-    merged = merge_reports(reports, URIRef(settings.graph_base + "validation-report#report"))
-    report_graph = dataset.graph(graph_iri(settings, "validation-report"))
-    report_graph += skolemize(merged.graph, settings.graph_base + "validation-report#")
-    merged.graph = report_graph
-    return dataset, merged
+QUERIES = Path(__file__).parent / "queries"
 
 
-# --- where records meet: one IRI, one thing ----------------------------------------------------
-
-COOP_NS = str(COOP._NS)
-#: the single-valued facts two records may not state differently of one IRI, by the name a
-#: message gives them; "class" is an agreement's class, "parties" the set of its parties
-WATCHED: tuple[tuple[str, URIRef], ...] = (("class", RDF.type), ("validity period", COOP.validityPeriod),
-                                           ("parties", COOP.party), ("event kind", COOP.eventKind),
-                                           ("date", COOP.date))
+def _query(name: str) -> str:
+    return (QUERIES / name).read_text(encoding="utf-8")
 
 
-def agreement_classes(ontology: Graph) -> frozenset[URIRef]:
-    """coop:Agreement's sub-classes, at any depth."""
-    found: set[URIRef] = set()
-    todo = [COOP.Agreement]
-    while todo:
-        for sub in ontology.subjects(RDFS.subClassOf, todo.pop()):
-            if isinstance(sub, URIRef) and sub not in found:
-                found.add(sub)
-                todo.append(sub)
-    return frozenset(found)
+#: the counts of resources a build reports, by class
+COUNTED: tuple[tuple[str, URIRef], ...] = (
+    ("events", COOP.CooperationEvent), ("participations", COOP.Participation), ("agreements", COOP.Agreement),
+    ("persons", URIRef("http://xmlns.com/foaf/0.1/Person")), ("organizations", URIRef("http://www.w3.org/ns/org#Organization")))
 
 
-def _facts(ntriples: str, classes: frozenset[URIRef]) -> dict[tuple[URIRef, str], frozenset[Any]]:
-    """What one article's triples (N-Triples) state of each watched fact of each resource. Only
-    the lines of the watched properties are parsed: the check costs a scan of the text, not a
-    second graph of every article."""
-    predicates = {predicate.n3(): name for name, predicate in WATCHED}
-    typed = tuple(f" {cls.n3()} ." for cls in classes)
-    lines = []
-    for line in ntriples.splitlines():
-        parts = line.split(" ", 2)
-        name = predicates.get(parts[1]) if len(parts) == 3 else None
-        if name is not None and (name != "class" or line.rstrip().endswith(typed)):
-            lines.append(line)
-    out: dict[tuple[URIRef, str], set[Any]] = {}
-    if not lines:
-        return {}
-    graph = Graph().parse(data="\n".join(lines), format="nt")
-    for name, predicate in WATCHED:
-        for subject, value in graph.subject_objects(predicate):
-            if isinstance(subject, URIRef):
-                out.setdefault((subject, name), set()).add(value)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-def _date_parts(value: Any) -> tuple[int | None, int | None, int | None] | None:
-    """(year, month, day) of a date as precise as the text gave it; None when it is no date."""
-    text = str(value)
-    forms = {XSD.date: r"(-?\d{4,})-(\d\d)-(\d\d)", XSD.gYearMonth: r"(-?\d{4,})-(\d\d)()", XSD.gYear: r"(-?\d{4,})()()",
-             XSD.gMonthDay: r"--()(\d\d)-(\d\d)", XSD.gMonth: r"--()(\d\d)()"}
-    form = forms.get(value.datatype) if isinstance(value, Literal) and value.datatype is not None else None
-    m = re.match(form + r"(?:Z|[+-]\d\d:\d\d)?$", text) if form else None
-    if m is None:
-        return None
-    y, mo, d = (int(g) if g else None for g in m.groups())
-    return y, mo, d
-
-
-def _clash(name: str, first: frozenset[Any], second: frozenset[Any]) -> bool:
-    """Whether two records' values of one fact cannot both be true of one thing. Dates clash
-    only where both give a part (year, month or day) and the parts differ: "2023-09" and
-    "2023-09-20" are one date told more or less precisely."""
-    if first == second:
-        return False
-    if name == "date" and len(first) == len(second) == 1:
-        a, b = _date_parts(next(iter(first))), _date_parts(next(iter(second)))
-        if a is not None and b is not None:
-            return any(x is not None and y is not None and x != y for x, y in zip(a, b, strict=True))
-    return True
-
-
-def _shown(values: frozenset[Any], id_base: str) -> str:
-    def one(v: Any) -> str:
-        text = str(v)
-        if isinstance(v, URIRef):
-            if text.startswith(id_base):
-                return text[len(id_base):]
-            if text.startswith(COOP_NS):
-                return text[len(COOP_NS):]
-            return text.rstrip("/").rsplit("/", 1)[-1]
-        return text
-    return " and ".join(sorted(one(v) for v in values))
-
-
-def find_conflicts(built: list[ArticleResult], classes: frozenset[URIRef], id_base: str) -> list[str]:
-    """One sentence per IRI and fact that two records state differently: the IRI, the fact,
-    both values and both records (and their articles). A fact only one record states is no
-    clash (the other article may not say it), and neither is a date one record gives more
-    precisely than the other."""
-    seen: dict[tuple[URIRef, str], list[tuple[frozenset[Any], ArticleResult]]] = {}
-    out: list[str] = []
-    for result in built:
-        for key, values in _facts(result.asserted, classes).items():
-            earlier = seen.setdefault(key, [])
-            clash = next(((v, r) for v, r in earlier if r is not result and _clash(key[1], v, values)), None)
-            if clash is not None:
-                first, where = clash
-                out.append(f"{key[0]}: its {key[1]} is {_shown(first, id_base)} in {_source(where)} but "
-                           f"{_shown(values, id_base)} in {_source(result)}")
-            if all(v != values for v, _ in earlier):
-                earlier.append((values, result))
-    return out
-
-
-def _source(result: ArticleResult) -> str:
-    record = result.record or "its record"
-    return f"{record} (article {result.path})"
-
-
-def count(dataset: Dataset, settings: Settings) -> dict[str, int]:
-    """The numbers a build reports: triples per kind of graph, resources per class."""
-    data = [g for g in dataset.graphs() if str(g.identifier).startswith(settings.graph_base + "article/")]
-    inferred = dataset.graph(graph_iri(settings, "inferred"))
-    counts = {"articles": len(data), "asserted_triples": sum(len(g) for g in data), "inferred_triples": len(inferred)}
-    # one scan per class over the whole dataset: asking each of thousands of article graphs in
-    # turn costs rdflib's memory store a scan of every graph's typings each time
-    counted = {g.identifier for g in data} | {inferred.identifier}
-    for name, cls in (("events", COOP.CooperationEvent), ("participations", COOP.Participation),
-                      ("agreements", COOP.Agreement), ("persons", URIRef("http://xmlns.com/foaf/0.1/Person")),
-                      ("organizations", URIRef("http://www.w3.org/ns/org#Organization"))):
-        members = {s for s, _p, _o, g in dataset.quads((None, RDF.type, cls, None)) if g in counted}
-        counts[name] = len(members)
-    report = dataset.graph(graph_iri(settings, "validation-report"))
-    counts["warnings"] = sum(1 for r in report.subjects(SH.resultSeverity, SH.Warning))
+def count(written: Written, store: StoreWriter, settings: Settings) -> dict[str, int]:
+    """The numbers a build reports: triples per kind of graph, resources per class (typed in an
+    article's graph or inferred), warnings of the validation report."""
+    articles = settings.graph_base + iris.article("")
+    data = {g: n for g, n in written.graph_sizes.items() if g.startswith(articles)}
+    counts = {"articles": len(data), "asserted_triples": sum(data.values()),
+              "inferred_triples": written.graph_sizes.get(str(graph_iri(settings, "inferred")), 0)}
+    binding: dict[str, URIRef | Literal] = {"inferred": graph_iri(settings, "inferred"), "articles": Literal(articles)}
+    for name, cls in COUNTED:
+        rows = store.select(_query("count-members.rq"), {**binding, "class": cls})
+        counts[name] = int(str(rows[0]["n"])) if rows else 0
+    rows = store.select(_query("count-warnings.rq"), {"report": graph_iri(settings, "validation-report")})
+    counts["warnings"] = int(str(rows[0]["n"])) if rows else 0
     return counts
 
 

@@ -1,9 +1,13 @@
 """Writing the dataset out: TriG and N-Quads with a named graph per article (and for the
-ontology, vocabularies, links, inferred triples and the validation report), and the union of
-the data graphs as Turtle, gzipped N-Triples and JSON-LD compacted with the published context.
+ontology, vocabularies, links, series, inferred triples and the validation report), and the
+union of those graphs but the report as Turtle, gzipped N-Triples and JSON-LD compacted with
+the published context.
 
-Every dump is byte-for-byte the same for the same input: lines and nodes are sorted and the
-gzip header carries no time, so a rebuild can be checked with a checksum.
+The dumps are written from a build's spool (``coopld.spool``), sorted on disk
+(``coopld.linesort``) and read back a piece at a time, so writing them costs memory for a piece,
+not for the dataset. Every dump is byte for byte the same for the same statements: lines and
+nodes are sorted, and the gzip header carries no time nor name, so a rebuild can be checked
+with a checksum.
 """
 
 from __future__ import annotations
@@ -12,71 +16,153 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Collection
+import shutil
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import URIRef
 
+from coopld.linesort import sort_unique
 from coopld.mapping import new_graph
-from coopld.store.embedded import serialize_sorted
+from coopld.spool import as_nquad, triples
+from coopld.store.embedded import triples_in_pieces, write_rdf
 from coopld.vocab import PREFIXES
 
 #: file name → (media type, description) of every dump
 DUMPS: dict[str, tuple[str, str]] = {
     "coopld.trig": ("application/trig", "every named graph, TriG"),
-    "coopld.nq": ("application/n-quads", "every named graph, N-Quads, sorted"),
+    "coopld.nq": ("application/n-quads", "every named graph, N-Quads, sorted by graph, then statement"),
     "coopld.ttl": ("text/turtle", "the data, ontology, vocabularies, links and inferred triples as one graph, Turtle"),
     "coopld.nt.gz": ("application/n-triples", "the same graph as coopld.ttl, N-Triples, sorted, gzipped"),
     "coopld.jsonld": ("application/ld+json", "the same graph as coopld.ttl, JSON-LD compacted with the coopld context"),
     "validation-report.ttl": ("text/turtle", "the SHACL validation report of the build"),
 }
+#: the dumps written from the graph-by-graph order of the statements, and from their union
+_BY_GRAPH = {"coopld.nq", "coopld.trig", "validation-report.ttl"}
+_FROM_UNION = {"coopld.ttl", "coopld.nt.gz", "coopld.jsonld"}
 
 
-def skolemize(graph: Graph, prefix: str) -> Graph:
-    """Replace each blank node by an IRI made from the content of the blank-node tree it heads
-    (a validation result with its nested paths, or one of those paths), so that the same result
-    gets the same IRI in every build, whatever else the report holds. pySHACL shares one path
-    node among results, so a nested node is named after its own tree, never after a result's."""
-    names: dict[BNode, URIRef] = {}
-    for node in {s for s in graph.subjects() if isinstance(s, BNode)}:
-        tree = new_graph()
-        todo, seen = [node], {node}
-        while todo:
-            current = todo.pop()
-            for p, o in graph.predicate_objects(current):
-                tree.add((current, p, o))
-                if isinstance(o, BNode) and o not in seen:
-                    seen.add(o)
-                    todo.append(o)
-        canonical = to_canonical_graph(tree)
-        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()
-        names[node] = URIRef(prefix + digest[:32])
+@dataclass
+class Written:
+    """What :func:`write_dumps` wrote: each dump's SHA-256, the number of statements of each
+    graph, and (when asked for) the union as sorted N-Triples, for the store's default graph."""
 
-    def term(node: Any) -> Any:
-        return names.get(node, node) if isinstance(node, BNode) else node
-
-    out = new_graph()
-    for s, p, o in graph:
-        out.add((term(s), p, term(o)))
-    return out
+    digests: dict[str, str] = field(default_factory=dict)
+    graph_sizes: dict[str, int] = field(default_factory=dict)
+    union: Path | None = None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def write_dumps(spool: Sequence[Path], out: Path, *, report_graph: URIRef, context: dict[str, Any], work: Path,
+                only: Collection[str] | None = None, keep_union: bool = False, jobs: int = 2) -> Written:
+    """Write every dump of the statements in the ``spool`` files into ``out`` — or only those
+    named in ``only``, for a benchmark (what the server needs) — using ``work`` for temporary
+    files. ``keep_union``: leave the union's N-Triples in ``work`` and name it in the result."""
+    wanted = set(DUMPS) if only is None else set(only)
+    if unknown := wanted - set(DUMPS):
+        raise ValueError(f"no such dump: {', '.join(sorted(unknown))}")
+    out.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    written = Written()
+    by_graph = work / "by-graph.sp"
+    sort_unique(spool, by_graph, temp=work / "sort", jobs=jobs)
+    union_lines, report_lines = work / "union-unsorted.nt", work / "report.nt"
+    with by_graph.open("rb") as lines, union_lines.open("wb") as union, report_lines.open("wb") as report, \
+            _Dump(out, "coopld.nq", "coopld.nq" in wanted, written) as nq:
+        statements = _split(lines, f"<{report_graph}>".encode(), nq, union, report, written.graph_sizes)
+        if "coopld.trig" in wanted:
+            with _Dump(out, "coopld.trig", True, written) as trig:
+                write_rdf(statements, trig, "trig", PREFIXES)
+        else:
+            for _line in statements:
+                pass
+    by_graph.unlink()
+    if "validation-report.ttl" in wanted:
+        with report_lines.open("rb") as lines, _Dump(out, "validation-report.ttl", True, written) as ttl:
+            write_rdf(lines, ttl, "ttl", PREFIXES)
+    report_lines.unlink()
+    union_path = work / "union.nt"
+    if wanted & _FROM_UNION or keep_union:
+        sort_unique([union_lines], union_path, temp=work / "sort", jobs=jobs)
+    union_lines.unlink()
+    if wanted & _FROM_UNION:
+        _write_union(union_path, out, wanted, context, written)
+    if keep_union:
+        written.union = union_path
+    else:
+        union_path.unlink(missing_ok=True)
+    shutil.rmtree(work / "sort", ignore_errors=True)
+    return written
 
 
-def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def write_report(report_spool: Path, path: Path, work: Path) -> None:
+    """The validation report alone, as Turtle (for a build the shapes stopped)."""
+    work.mkdir(parents=True, exist_ok=True)
+    sorted_lines = work / "report.sp"
+    sort_unique([report_spool], sorted_lines, temp=work / "sort")
+    with sorted_lines.open("rb") as lines, path.open("wb") as out:
+        write_rdf(triples(lines), out, "ttl", PREFIXES)
+    sorted_lines.unlink()
+
+
+def _split(lines: Iterable[bytes], report: bytes, nq: IO[bytes], union: IO[bytes], report_out: IO[bytes],
+           sizes: dict[str, int]) -> Iterator[bytes]:
+    """Each sorted spool line as an N-Quads line (written to ``nq`` and yielded for TriG), its
+    triple into the union unless it is the report's (which goes to ``report_out``), counted by
+    graph."""
+    current, count = b"", 0
+    for line in lines:
+        graph, _, triple = line.partition(b"\t")  # the spool's line: graph, tab, N-Triples line
+        if graph != current:
+            if current:
+                sizes[current[1:-1].decode()] = count
+            current, count = graph, 0
+        count += 1
+        quad = as_nquad(graph, triple)
+        nq.write(quad)
+        (report_out if graph == report else union).write(triple)
+        yield quad
+    if current:
+        sizes[current[1:-1].decode()] = count
+
+
+def _write_union(union: Path, out: Path, wanted: set[str], context: dict[str, Any], written: Written) -> None:
+    if "coopld.nt.gz" in wanted:
+        with union.open("rb") as lines, _Dump(out, "coopld.nt.gz", True, written) as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            shutil.copyfileobj(lines, packed)
+    if "coopld.ttl" in wanted:
+        with union.open("rb") as lines, _Dump(out, "coopld.ttl", True, written) as ttl:
+            write_rdf(lines, ttl, "ttl", PREFIXES)
+    if "coopld.jsonld" in wanted:
+        with union.open("rb") as lines, _Dump(out, "coopld.jsonld", True, written) as jsonld:
+            _write_jsonld(lines, jsonld, context)
+
+
+def _write_jsonld(lines: Iterable[bytes], out: IO[bytes], context: dict[str, Any]) -> None:
+    """JSON-LD compacted with the published context, by rdflib, a piece of resources at a time
+    (each resource's statements whole in one piece): one ``@graph`` of node objects, each
+    node's keys and values sorted."""
+    out.write(b'{\n "@context": ' + json.dumps(context["@context"], ensure_ascii=False).encode("utf-8")
+              + b',\n "@graph": [')
+    first = True
+    for piece in triples_in_pieces(lines):
+        graph = new_graph()
+        for triple in piece:
+            graph.add(triple)
+        compact = json.loads(graph.serialize(format="json-ld", context=context["@context"], auto_compact=True))
+        nodes = compact.get("@graph", [{k: v for k, v in compact.items() if k != "@context"}])
+        # rdflib gives a piece's nodes in no fixed order: they are sorted, as the pieces are
+        for text in sorted(json.dumps(_sort_jsonld(node), ensure_ascii=False, sort_keys=True) for node in nodes):
+            out.write((b"\n  " if first else b",\n  ") + text.encode("utf-8"))
+            first = False
+    out.write(b"\n ]\n}\n")
 
 
 def _sort_jsonld(value: Any, ordered: bool = False) -> Any:
-    """Order nodes by @id and values by their JSON text, for a stable file — but never the
-    members of an RDF list ("@list"), whose order is their meaning."""
+    """Order values by their JSON text, for a stable file — but never the members of an RDF
+    list ("@list"), whose order is their meaning."""
     if isinstance(value, dict):
         return {k: _sort_jsonld(v, ordered=k == "@list") for k, v in sorted(value.items())}
     if isinstance(value, list) and ordered:
@@ -87,57 +173,38 @@ def _sort_jsonld(value: Any, ordered: bool = False) -> Any:
     return value
 
 
-def _graphs(dataset: Dataset) -> list[Graph]:
-    return sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier))
+class _Dump:
+    """A dump file being written: under a temporary name until it is whole, then renamed, its
+    SHA-256 computed as it is written. Not ``enabled``: a sink that keeps nothing. (It has what
+    Oxigraph's serializers and gzip call of a binary file: ``write`` and ``flush``.)"""
 
+    def __init__(self, out: Path, name: str, enabled: bool, written: Written) -> None:
+        self.path, self.name, self.enabled, self.written = out / name, name, enabled, written
+        self._tmp = self.path.with_name(f".{name}.tmp")
+        self._digest = hashlib.sha256()
+        self._file: IO[bytes] | None = None
 
-def _nquads(dataset: Dataset) -> bytes:
-    """N-Quads, written graph by graph from N-Triples (rdflib's own N-Quads writer goes
-    through a deprecated API), then sorted."""
-    lines: list[str] = []
-    for graph in _graphs(dataset):
-        suffix = f" <{graph.identifier}> ."
-        lines.extend(line[:-2] + suffix for line in graph.serialize(format="nt").splitlines() if line.strip())
-    return _sorted_lines("\n".join(lines))
+    def __enter__(self) -> IO[bytes]:
+        if self.enabled:
+            self._file = self._tmp.open("wb")
+        return cast(IO[bytes], self)
 
+    def write(self, data: bytes) -> int:
+        if self._file is None:
+            return len(data)
+        self._digest.update(data)
+        return self._file.write(data)
 
-def union(dataset: Dataset, exclude: set[URIRef]) -> Graph:
-    graph = new_graph()
-    for g in dataset.graphs():
-        if g.identifier not in exclude:
-            graph += g
-    return graph
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
 
-
-def write_dumps(dataset: Dataset, context: dict[str, Any], out: Path, report_graph: URIRef,
-                only: Collection[str] | None = None) -> dict[str, str]:
-    """Write every dump into ``out`` — or only those named in ``only``, for a failed build (its
-    report) or a benchmark (what the server needs) — and return file name → SHA-256."""
-    wanted = set(DUMPS) if only is None else set(only)
-    if unknown := wanted - set(DUMPS):
-        raise ValueError(f"no such dump: {', '.join(sorted(unknown))}")
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, bytes] = {}
-    # the other text dumps are written from the N-Quads
-    nquads = _nquads(dataset) if wanted & {"coopld.nq", "coopld.trig", "coopld.ttl", "coopld.nt.gz"} else b""
-    if "coopld.nq" in wanted:
-        files["coopld.nq"] = nquads
-    if wanted & {"coopld.trig", "coopld.ttl", "coopld.nt.gz"}:
-        texts = serialize_sorted(nquads, PREFIXES, [str(report_graph)])
-        for name, key in (("coopld.trig", "trig"), ("coopld.ttl", "ttl")):
-            if name in wanted:
-                files[name] = texts[key]
-        if "coopld.nt.gz" in wanted:
-            files["coopld.nt.gz"] = gzip.compress(texts["nt"], mtime=0)
-    if "coopld.jsonld" in wanted:  # rdflib: compacting with the published context is its to do
-        data = union(dataset, {report_graph})
-        compact = json.loads(data.serialize(format="json-ld", context=context["@context"], auto_compact=True))
-        compact = {"@context": context["@context"], **{k: _sort_jsonld(v) for k, v in compact.items() if k != "@context"}}
-        files["coopld.jsonld"] = (json.dumps(compact, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    if "validation-report.ttl" in wanted:
-        files["validation-report.ttl"] = dataset.graph(report_graph).serialize(format="turtle").encode("utf-8")
-    digests = {}
-    for name, blob in files.items():
-        _atomic_write(out / name, blob)
-        digests[name] = hashlib.sha256(blob).hexdigest()
-    return digests
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        if kind is None:
+            os.replace(self._tmp, self.path)
+            self.written.digests[self.name] = self._digest.hexdigest()
+        else:
+            self._tmp.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Container
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -15,7 +16,7 @@ WIKIDATA = "http://www.wikidata.org/entity/"
 GEONAMES = "https://sws.geonames.org/"
 
 
-def load_links(mappings_dir: Path, id_base: str, present: set[URIRef]) -> Graph:
+def load_links(mappings_dir: Path, id_base: str, present: Container[URIRef]) -> Graph:
     """sameAs links for the resources in ``present``; entries without a verifier are refused."""
     path = mappings_dir / "links.toml"
     try:

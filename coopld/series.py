@@ -4,9 +4,10 @@ the same parties for 2016-2018, 2019-2021, 2022-2024 and 2025-2027 are linked in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -16,14 +17,12 @@ from coopld.vocab import COOP
 QUERY = Path(__file__).parent / "queries" / "series.rq"
 
 
-def series(article_graphs: Iterable[Graph]) -> Graph:
-    """The succession links between the agreements of all the articles."""
-    union = Graph()
-    for graph in article_graphs:
-        union += graph
+def series(rows: Iterable[Mapping[str, Any]]) -> Graph:
+    """The succession links between the agreements of all the articles, from the rows of
+    ``QUERY`` over the union of the articles' graphs."""
     found: dict[tuple[URIRef, URIRef], tuple[int, int, set[URIRef]]] = {}
-    for row in union.query(QUERY.read_text(encoding="utf-8")):
-        agreement, cls, start, end, party = row  # type: ignore[misc]
+    for row in rows:
+        agreement, cls, start, end, party = (row[k] for k in ("agreement", "class", "start", "end", "party"))
         key = (URIRef(agreement), URIRef(cls))
         entry = found.setdefault(key, (int(str(start)[:4]), int(str(end)[:4]), set()))
         entry[2].add(URIRef(party))

@@ -7,6 +7,7 @@ topic is known to be a cooperation area).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -15,14 +16,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib import plugin as rdflib_plugin
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from coopld.errors import InputError
 
@@ -118,43 +120,57 @@ def validate(data: Graph, shapes: Graph, *, inplace: bool = False) -> Report:
 def summarise(graph: Graph, conforms: bool, text: str = "") -> Report:
     report = Report(graph, conforms, text=text)
     for result in graph.subjects(RDF.type, SH.ValidationResult):
-        severity = graph.value(result, SH.resultSeverity)
+        severity, message = describe_result(graph, result)
         if severity == SH.Violation:
             report.violations += 1
         elif severity == SH.Warning:
             report.warnings += 1
         else:
             report.infos += 1
-        if severity == SH.Violation:
-            focus = graph.value(result, SH.focusNode)
-            message = graph.value(result, SH.resultMessage)
-            path = graph.value(result, SH.resultPath)
-            report.messages.append(f"{focus}: {message}" + (f" (path {path})" if isinstance(path, URIRef) else ""))
+        if message is not None:
+            report.messages.append(message)
     report.conforms = report.violations == 0
     return report
 
 
-def merge_reports(reports: list[Report], node: URIRef) -> Report:
-    """One sh:ValidationReport (named ``node``) for the whole build, with every result of every
-    article."""
-    graph = Graph()
-    total = Report(graph, True)
-    graph.add((node, RDF.type, SH.ValidationReport))
-    for report in reports:
-        for s, p, o in report.graph:
-            if (p == RDF.type and o == SH.ValidationReport) or p == SH.conforms:
-                continue
-            if p == SH.result:
-                graph.add((node, SH.result, o))
-                continue
-            graph.add((s, p, o))
-        total.violations += report.violations
-        total.warnings += report.warnings
-        total.infos += report.infos
-        total.messages.extend(report.messages)
-    total.conforms = total.violations == 0
-    graph.add((node, SH.conforms, Literal(total.conforms)))
-    return total
+def describe_result(graph: Graph, result: Node) -> tuple[Node | None, str | None]:
+    """A validation result's severity, and for a violation the sentence a person reads."""
+    severity = graph.value(result, SH.resultSeverity)
+    if severity != SH.Violation:
+        return severity, None
+    focus = graph.value(result, SH.focusNode)
+    message = graph.value(result, SH.resultMessage)
+    path = graph.value(result, SH.resultPath)
+    return severity, f"{focus}: {message}" + (f" (path {path})" if isinstance(path, URIRef) else "")
+
+
+def skolemize(graph: Graph, prefix: str) -> Graph:
+    """Replace each blank node by an IRI made from the content of the blank-node tree it heads
+    (a validation result with its nested paths, or one of those paths), so that the same result
+    gets the same IRI in every build, whatever else the report holds. pySHACL shares one path
+    node among results, so a nested node is named after its own tree, never after a result's."""
+    names: dict[BNode, URIRef] = {}
+    for node in {s for s in graph.subjects() if isinstance(s, BNode)}:
+        tree = Graph()
+        todo, seen = [node], {node}
+        while todo:
+            current = todo.pop()
+            for p, o in graph.predicate_objects(current):
+                tree.add((current, p, o))
+                if isinstance(o, BNode) and o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+        canonical = to_canonical_graph(tree)
+        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()
+        names[node] = URIRef(prefix + digest[:32])
+
+    def term(node: Any) -> Any:
+        return names.get(node, node) if isinstance(node, BNode) else node
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((term(s), p, term(o)))
+    return out
 
 
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",

@@ -23,8 +23,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from coopld import iris
-from coopld.build import ArticleResult, build, find_conflicts
+from coopld.build import ArticleResult, build
 from coopld.config import load_settings
+from coopld.conflicts import find_conflicts
 from coopld.extract.dates import PartialDate
 from coopld.vocab import COOP
 from tests.conftest import ROOT

@@ -1,14 +1,14 @@
 """The embedded pyoxigraph store a build writes next to its dumps, and the only module of coopld
 that imports pyoxigraph.
 
-Every named graph of the N-Quads dump is loaded as it is, and their union — each triple once —
-is loaded as the store's default graph. pyoxigraph's own "default graph as union" repeats a
+Every named graph of the build is loaded as it is, and their union — each triple once — is
+loaded as the store's default graph. pyoxigraph's own "default graph as union" repeats a
 triple once per graph that holds it (a city's label, stated by every article naming the city),
 which multiplied the rows of a join by thousands on a large dataset; a real union default graph
 gives set semantics and plain, fast queries.
 
-The store is written into a build's staging generation (``coopld.publish``), never into the
-one being served, so a failed or killed load leaves nothing half-done where a server looks.
+The same module writes the build's TriG and Turtle dumps with Oxigraph's serializers, reading
+sorted lines a piece at a time (``write_rdf``).
 """
 
 from __future__ import annotations
@@ -32,76 +32,125 @@ _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 DENIED = "Permission denied (os error 13)"
 
 
-def write_store(nquads: Path, store_dir: Path) -> int:
-    """Load the N-Quads dump into a new store at ``store_dir``; return its quad count."""
-    if store_dir.exists():
-        raise StoreError("a store is already there; a store is only ever written into a new generation", path=store_dir)
-    try:
-        store = ox.Store(str(store_dir))
-        for lines in _pieces(nquads):
-            store.bulk_load(input=b"".join(lines), format=ox.RdfFormat.N_QUADS)
-            # the union: each line without its graph name; the store keeps each triple once
-            store.bulk_load(input=b"".join(line.rstrip().rsplit(b" ", 2)[0] + b" .\n" for line in lines if line.strip()),
-                            format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        count = len(store)
-        del store
-    except (OSError, SyntaxError, ValueError) as exc:
-        shutil.rmtree(store_dir, ignore_errors=True)
-        raise StoreError(f"cannot load the store: {exc}", path=store_dir) from exc
-    return count
-
-
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-
-
-def _order(terms: Sequence[Any]) -> tuple[str, ...]:
-    """A quad's or triple's sort key: graph, subject, then rdf:type before the other predicates
-    (the way people read a resource: what it is, then what is said of it), then object."""
-    text = [str(t) for t in terms]
-    at = len(text) - 2  # the predicate: second of a triple, third from the end of a quad
-    if text[at] == _RDF_TYPE:
-        text[at] = ""
-    return tuple(text)
-
-
-def serialize_sorted(nquads: bytes, prefixes: Mapping[str, str], union_without: Iterable[str]) -> dict[str, bytes]:
-    """The build's text dumps from its N-Quads dump, written by Oxigraph's serializers:
-    "trig", every graph in name order; "ttl", the union of the graphs but ``union_without``
-    (each triple once); "nt", that union as N-Triples, one line a triple, the lines sorted.
-    Everything is sorted, so the same quads give the same bytes. rdflib's Turtle writer looked
-    each IRI up in a namespace trie that grows with the corpus, and took most of a large build's
-    end; this costs a parse and a sort."""
-    try:
-        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    except SyntaxError as exc:
-        raise StoreError(f"the N-Quads dump does not parse: {exc}") from exc
-    quads.sort(key=lambda q: _order((q.graph_name, q.subject, q.predicate, q.object)))
-    named = dict(sorted(prefixes.items()))
-    excluded = {ox.NamedNode(name) for name in union_without}
-    union = sorted({q.triple for q in quads if q.graph_name not in excluded},
-                   key=lambda t: _order((t.subject, t.predicate, t.object)))
-    trig = _written(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=named))
-    turtle = _written(ox.serialize(union, format=ox.RdfFormat.TURTLE, prefixes=named))
-    lines = _written(ox.serialize(union, format=ox.RdfFormat.N_TRIPLES)).splitlines(keepends=True)
-    return {"trig": trig, "ttl": turtle, "nt": b"".join(sorted(set(lines)))}
-
-
-def _written(serialized: bytes | None) -> bytes:
-    assert serialized is not None  # pyoxigraph returns the bytes when given no output to write to
-    return serialized
-
-
-#: N-Quads lines loaded at once: pyoxigraph's bulk loader holds what it is given in memory, about
-#: 1.2 GB for a million quads at once and 0.3 GB for 200,000, so a dump is loaded piece by piece
+#: statements parsed and loaded at once: Oxigraph holds what it is given in memory (about 1.2 GB
+#: for a million quads at once, 0.3 GB for 200,000), so files are read piece by piece
 PIECE_LINES = 200_000
 
 
-def _pieces(nquads: Path) -> Iterator[list[bytes]]:
-    """The dump's lines, ``PIECE_LINES`` at a time (a statement of N-Quads is one line)."""
-    with nquads.open("rb") as lines:
-        while piece := list(itertools.islice(lines, PIECE_LINES)):
+def pieces(lines: Iterable[bytes], size: int | None = None) -> Iterator[bytes]:
+    """N-Quads or N-Triples lines (one statement each), ``size`` lines at a time, joined."""
+    it = iter(lines)
+    while piece := list(itertools.islice(it, size or PIECE_LINES)):
+        yield b"".join(piece)
+
+
+def _statements(lines: Iterable[bytes]) -> Iterator[ox.Quad]:
+    """The quads of N-Quads lines (N-Triples lines are quads of the default graph), parsed a
+    piece at a time, blank node labels kept as written: the dump's ``_:b1`` is one node however
+    its statements fall into pieces (Oxigraph's bulk loader renames them on every call)."""
+    for piece in pieces(lines):
+        yield from ox.parse(input=piece, format=ox.RdfFormat.N_QUADS)
+
+
+class StoreWriter:
+    """A new store written by a build into its staging generation (``coopld.publish``), never
+    into one being served, so a failed or killed load leaves nothing half-done where a server
+    looks. Statements come as N-Quads lines from files, so memory does not grow with them."""
+
+    def __init__(self, store_dir: Path) -> None:
+        if store_dir.exists():
+            raise StoreError("a store is already there; a store is only ever written into a new generation",
+                             path=store_dir)
+        self.location = str(store_dir)
+        try:
+            self._store = ox.Store(self.location)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store: {exc}", path=store_dir) from exc
+
+    def load(self, lines: Iterable[bytes], *, source: Path | None = None) -> None:
+        """Add the statements of N-Quads lines (N-Triples lines go to the default graph)."""
+        try:
+            for piece in pieces(lines):
+                self._store.bulk_extend(ox.parse(input=piece, format=ox.RdfFormat.N_QUADS))
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.discard()
+            raise StoreError(f"cannot load the store: {exc}", path=source or Path(self.location)) from exc
+
+    def select(self, query: str, binding: Binding | None = None, default_graphs: Sequence[str] = ()) -> list[Row]:
+        """A build's own SELECT over what is loaded so far; ``default_graphs``: the graphs whose
+        merge is the default graph (else the store's default graph)."""
+        kwargs: dict[str, Any] = {}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if binding:
+            kwargs["substitutions"] = {ox.Variable(k): node(v) for k, v in binding.items()}
+        try:
+            result = self._store.query(query, **kwargs)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            raise StoreError(f"the query failed: {exc}", path=Path(self.location)) from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("not a SELECT query", path=Path(self.location))
+        names = [v.value for v in result.variables]
+        return [{n: (term(s[n]) if s[n] is not None else None) for n in names} for s in result]
+
+    def close(self) -> int:
+        """Flush the store to disk and close it; return its quad count."""
+        try:
+            self._store.flush()
+            count = len(self._store)
+        except OSError as exc:
+            self.discard()
+            raise StoreError(f"cannot write the store: {exc}", path=Path(self.location)) from exc
+        del self._store
+        return count
+
+    def discard(self) -> None:
+        self.__dict__.pop("_store", None)
+        shutil.rmtree(self.location, ignore_errors=True)
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _type_first(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """Each resource's rdf:type statements before the others (the way people read a resource:
+    what it is, then what is said of it); a resource's statements come together, so one is held
+    at a time."""
+    held: list[ox.Quad] = []
+    for quad in quads:
+        if held and (quad.subject != held[0].subject or quad.graph_name != held[0].graph_name):
+            yield from sorted(held, key=lambda q: q.predicate != _RDF_TYPE)
+            held = []
+        held.append(quad)
+    yield from sorted(held, key=lambda q: q.predicate != _RDF_TYPE)
+
+
+def write_rdf(lines: Iterable[bytes], output: IO[bytes], rdf_format: str, prefixes: Mapping[str, str]) -> None:
+    """Sorted N-Quads lines as TriG (``rdf_format`` "trig"), or sorted N-Triples lines as Turtle
+    ("ttl"), by Oxigraph's serializers, a piece at a time: the file is written as the lines
+    are read. Sorted input keeps a graph's and a resource's statements together."""
+    formats = {"trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE}
+    quads = _type_first(_statements(lines))
+    statements: Iterable[Any] = quads if rdf_format == "trig" else (q.triple for q in quads)
+    try:
+        ox.serialize(statements, output, format=formats[rdf_format], prefixes=dict(sorted(prefixes.items())))
+    except SyntaxError as exc:
+        raise StoreError(f"the dump does not parse: {exc}") from exc
+
+
+def triples_in_pieces(lines: Iterable[bytes]) -> Iterator[list[Triple]]:
+    """Sorted N-Triples lines as rdflib triples, about ``PIECE_LINES`` at a time, each piece
+    ending where a resource's statements end, blank node labels kept."""
+    piece: list[Triple] = []
+    last: Any = None
+    for quad in _statements(lines):
+        if len(piece) >= PIECE_LINES // 10 and quad.subject != last:
             yield piece
+            piece = []
+        last = quad.subject
+        piece.append((term(quad.subject), term(quad.predicate), term(quad.object)))
+    if piece:
+        yield piece
 
 
 # --- terms ---------------------------------------------------------------------------------------

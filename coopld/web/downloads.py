@@ -16,9 +16,10 @@ import threading
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_from_directory
-from rdflib import Dataset, URIRef
+from rdflib import Graph, URIRef
 
 from coopld.dumps import DUMPS, write_dumps
+from coopld.spool import spool_lines
 from coopld.web.errors import NotFound
 from coopld.web.generation import Generation, generation
 
@@ -71,14 +72,18 @@ def _remote_dumps(found: Generation) -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(dir=cache, prefix=".partial-"))
         try:
-            dataset = Dataset()
-            for name in found.store.named_graphs():
-                graph = dataset.graph(URIRef(name))
-                for triple in found.store.graph(name):
-                    graph.add(triple)
+            spool = partial / ".graphs.sp"  # the store's graphs, one at a time, in the build's spool format
+            with spool.open("wb") as out:
+                for name in found.store.named_graphs():
+                    graph = Graph()
+                    for triple in found.store.graph(name):
+                        graph.add(triple)
+                    out.write(spool_lines(URIRef(name), graph.serialize(format="nt")))
             settings = current_app.config["COOPLD_SETTINGS"]
-            write_dumps(dataset, current_app.extensions["coopld_context"], partial,
-                        URIRef(settings.graph_base + "validation-report"))
+            write_dumps([spool], partial, report_graph=URIRef(settings.graph_base + "validation-report"),
+                        context=current_app.extensions["coopld_context"], work=partial / ".work")
+            spool.unlink()
+            shutil.rmtree(partial / ".work", ignore_errors=True)
             partial.rename(folder)
         except OSError:
             shutil.rmtree(partial, ignore_errors=True)
