@@ -386,15 +386,16 @@ def publish_dataset(outcome: BuildResult, spool: Spool, res: Resources, publishe
     staging, settings = publisher.staging, res.settings
     store = StoreWriter(staging / "store")
     try:
+        # the articles' graphs first, alone: the series and links are asked of their union
         _load(store, spool.articles, nquads)
-        rows = store.select(_query("series.rq"), default_graphs=_article_graphs(outcome, settings))
+        rows = store.select(_query("series.rq"), union=True)
         shared = {"ontology": res.ontology, "vocabulary": res.vocabularies,
-                  "links": load_links(settings.mappings_dir, settings.id_base, _InArticles(store, settings)),
+                  "links": load_links(settings.mappings_dir, settings.id_base, _InArticles(store)),
                   "series": series(rows)}
         for name, graph in shared.items():
             spool.add_shared(graph_iri(settings, name), graph)
-        _load(store, spool.shared, nquads)
-        _load(store, spool.report, nquads)
+        for path in (spool.inferred, spool.shared, spool.report):
+            _load(store, path, nquads)
         written = write_dumps(spool.files, staging, report_graph=spool.report_graph, context=res.context,
                               work=spool.folder / "dumps", only=only, keep_union=True, jobs=jobs)
         outcome.files = written.digests
@@ -421,20 +422,17 @@ def _load(store: StoreWriter, path: Path, lines_of: Callable[[Iterable[bytes]], 
         store.load(lines_of(lines), source=path)
 
 
-def _article_graphs(outcome: BuildResult, settings: Settings) -> list[str]:
-    return [str(article_graph(settings, a.key)) for a in outcome.articles if a.usable]
-
-
 class _InArticles:
     """``iri in this``: whether an article's graph says something of ``iri`` (the links of
-    ``mappings/links.toml`` are published only for resources the data have)."""
+    ``mappings/links.toml`` are published only for resources the data have), asked while the
+    store holds the articles' graphs alone."""
 
-    def __init__(self, store: StoreWriter, settings: Settings) -> None:
-        self.store, self.articles = store, Literal(settings.graph_base + iris.article(""))
+    def __init__(self, store: StoreWriter) -> None:
+        self.store = store
 
     def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, URIRef) and bool(self.store.select(_query("subject-in-articles.rq"),
-                                                                  {"subject": iri, "articles": self.articles}))
+        return isinstance(iri, URIRef) and bool(self.store.select(_query("subject-in-articles.rq"), {"subject": iri},
+                                                                  union=True))
 
 
 def graph_iri(settings: Settings, name: str) -> URIRef:

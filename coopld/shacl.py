@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib import plugin as rdflib_plugin
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
@@ -148,24 +147,27 @@ def skolemize(graph: Graph, prefix: str) -> Graph:
     """Replace each blank node by an IRI made from the content of the blank-node tree it heads
     (a validation result with its nested paths, or one of those paths), so that the same result
     gets the same IRI in every build, whatever else the report holds. pySHACL shares one path
-    node among results, so a nested node is named after its own tree, never after a result's."""
-    names: dict[BNode, URIRef] = {}
-    for node in {s for s in graph.subjects() if isinstance(s, BNode)}:
-        tree = Graph()
-        todo, seen = [node], {node}
-        while todo:
-            current = todo.pop()
-            for p, o in graph.predicate_objects(current):
-                tree.add((current, p, o))
-                if isinstance(o, BNode) and o not in seen:
-                    seen.add(o)
-                    todo.append(o)
-        canonical = to_canonical_graph(tree)
-        digest = hashlib.sha256("\n".join(sorted(canonical.serialize(format="nt").splitlines())).encode()).hexdigest()
-        names[node] = URIRef(prefix + digest[:32])
+    node among results, so a nested node is named after its own tree, never after a result's.
+
+    A node's name is a hash of its statements with each blank object replaced by that object's
+    own hash (a Merkle tree): a report's blank nodes head trees, so this is what canonical
+    labelling would say of them, at the cost of one pass rather than a canonicalization each."""
+    digests: dict[BNode, str] = {}
+
+    def digest(node: BNode, path: frozenset[BNode]) -> str:
+        if node in digests:
+            return digests[node]
+        lines = sorted(f"{p.n3()} {_nested(o, path | {node})}" for p, o in graph.predicate_objects(node))
+        digests[node] = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        return digests[node]
+
+    def _nested(value: Node, path: frozenset[BNode]) -> str:
+        if not isinstance(value, BNode):
+            return value.n3()
+        return "_:cycle" if value in path else "_:" + digest(value, path)
 
     def term(node: Any) -> Any:
-        return names.get(node, node) if isinstance(node, BNode) else node
+        return URIRef(prefix + digest(node, frozenset())[:32]) if isinstance(node, BNode) else node
 
     out = Graph()
     for s, p, o in graph:

@@ -59,19 +59,21 @@ def spool_lines(graph: URIRef, ntriples: str) -> bytes:
 
 
 class Spool:
-    """The statements of a build, in ``folder``: ``articles`` (each article's graph and what was
-    inferred from it, into the shared inferred graph, in the order the articles finished),
+    """The statements of a build, in ``folder``: ``articles`` (each article's graph, in the order
+    the articles finished), ``inferred`` (what was inferred from each, into the shared inferred
+    graph),
     ``shared`` (the graphs made from all articles at the end) and ``report`` (the validation
     results). ``conflicts`` gathers the records' facts that must agree (``coopld.conflicts``)."""
 
     def __init__(self, folder: Path, settings: Settings, agreement_classes: frozenset[URIRef]) -> None:
         folder.mkdir(parents=True)
         self.folder, self.settings = folder, settings
-        self.articles, self.shared, self.report = folder / "articles.sp", folder / "shared.sp", folder / "report.sp"
+        self.articles, self.inferred = folder / "articles.sp", folder / "inferred.sp"
+        self.shared, self.report = folder / "shared.sp", folder / "report.sp"
         self.inferred_graph = URIRef(settings.graph_base + "inferred")
         self.report_graph = URIRef(settings.graph_base + "validation-report")
         self._report_node = URIRef(f"{self.report_graph}#report")
-        self._files: dict[Path, IO[bytes]] = {path: path.open("wb") for path in (self.articles, self.report)}
+        self._files: dict[Path, IO[bytes]] = {path: path.open("wb") for path in (self.articles, self.inferred, self.report)}
         self.conflicts = ConflictIndex(agreement_classes, settings.id_base)
         self.article_count = 0
         #: each validation result of the build (by its name) and its severity
@@ -86,13 +88,17 @@ class Spool:
         # the graph's provenance: everything in it was read from that article
         source = URIRef(self.settings.id_base + iris.article(result.key))
         provenance = spool_lines(graph, f"<{graph}> <{PROV.wasDerivedFrom}> <{source}> .")
-        self._files[self.articles].write(asserted + provenance + spool_lines(self.inferred_graph, result.inferred))
+        self._files[self.articles].write(asserted + provenance)
+        self._files[self.inferred].write(spool_lines(self.inferred_graph, result.inferred))
         self.article_count += 1
         self._add_report(Graph().parse(data=result.report, format="nt") if result.report else Graph())
 
     def _add_report(self, report: Graph) -> None:
         """The article's validation results, named by their content: a result two articles give
-        alike (of a resource both state) is one result of the build, counted once."""
+        alike (of a resource both state) is one result of the build, counted once. The article's
+        own report node is left out (its results are attached to the build's)."""
+        for node in list(report.subjects(RDF.type, SH.ValidationReport)):
+            report.remove((node, None, None))
         named = skolemize(report, f"{self.report_graph}#")
         for result in named.subjects(RDF.type, SH.ValidationResult):
             if result not in self._results:
@@ -100,13 +106,10 @@ class Spool:
                 self._results[result] = severity
                 if message is not None:
                     self.messages.append(message)
-        kept = Graph()
-        for s, p, o in named:
-            if (p == RDF.type and o == SH.ValidationReport) or p == SH.conforms:
-                continue
-            kept.add((self._report_node, SH.result, o) if p == SH.result else (s, p, o))
-        if len(kept):
-            self._files[self.report].write(spool_lines(self.report_graph, kept.serialize(format="nt")))
+        for result in set(named.subjects(RDF.type, SH.ValidationResult)):
+            named.add((self._report_node, SH.result, result))
+        if len(named):
+            self._files[self.report].write(spool_lines(self.report_graph, named.serialize(format="nt")))
 
     def add_shared(self, name: URIRef, graph: Graph) -> None:
         """A graph made once for the whole build (ontology, vocabularies, links, series), once
@@ -134,4 +137,4 @@ class Spool:
 
     @property
     def files(self) -> list[Path]:
-        return [self.articles, self.shared, self.report]
+        return [self.articles, self.inferred, self.shared, self.report]
