@@ -37,6 +37,7 @@ from tqdm import tqdm
 from coopld import iris
 from coopld.articles import article_key, article_paths, read_article
 from coopld.build_inputs import Resources, load_resources
+from coopld.cluster import run_on_cluster
 from coopld.config import Settings
 from coopld.conflicts import agreement_classes
 from coopld.digests import article_digest, inputs_digest
@@ -274,12 +275,14 @@ class Progress:
             self._bar.close()
 
 
-def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bool = True) -> BuildResult:
+def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bool = True,
+          scheduler: str | None = None) -> BuildResult:
     """Build the dataset from ``settings.articles`` and publish it as a new generation of
     ``settings.out``; the generation being served changes only if the whole build is good.
     ``reuse``: an article whose digest is that of its part in the last generation is taken from
     there, not built again (``coopld.digests``). Each article's statements go to the spool as
-    it finishes (``coopld.spool``), so memory holds one article's graphs at a time."""
+    it finishes (``coopld.spool``), so memory holds one article's graphs at a time.
+    ``scheduler``: the articles are built on that Dask cluster (``coopld.cluster``)."""
     res = load_resources(settings)
     paths = article_paths(settings.articles)
     inputs = inputs_digest(settings)
@@ -293,7 +296,9 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
         unchanged = _unchanged(paths, publisher.previous, settings.records, inputs) if reuse else {}
         try:
             done = (_reused(part, publisher.previous) for part in unchanged.values())
-            built = run_articles([p for p in paths if p not in unchanged], res, jobs, inputs)
+            todo = [p for p in paths if p not in unchanged]
+            built = (run_on_cluster(todo, settings, inputs, scheduler) if scheduler
+                     else run_articles(todo, res, jobs, inputs))
             for result in itertools.chain(done, built):
                 if result.error:
                     result = _last_good(result, publisher.previous)

@@ -43,9 +43,11 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=lambda: os.cpu_count() or 1,
               show_default="the number of cores", help="Articles processed in parallel.")
 @click.option("--full", is_flag=True, help="Build every article again, also those unchanged since the last build.")
+@click.option("--scheduler", metavar="URL", envvar="COOPLD_SCHEDULER",
+              help="Build the articles on this Dask cluster (tcp://host:8786) instead of in local processes.")
 @click.pass_context
 def build(ctx: click.Context, articles: Path | None, out: Path | None, records: Path | None,
-          base_iri: str | None, jobs: int, full: bool) -> None:
+          base_iri: str | None, jobs: int, full: bool, scheduler: str | None) -> None:
     """Build the dataset from a folder of articles (default: data/articles).
 
     An article is built again only when it, its record, or what the build reads for every article
@@ -54,7 +56,7 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
     from coopld.build import build as run_build
 
     settings = _settings(ctx, articles_dir=articles, out_dir=out, records_dir=records, base_iri=base_iri)
-    result = run_build(settings, jobs=jobs, progress=True, reuse=not full)
+    result = run_build(settings, jobs=jobs, progress=True, reuse=not full, scheduler=scheduler)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     for notice in result.notices:
@@ -75,6 +77,8 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
                f"{c['organizations']} organizations; {c['asserted_triples']} asserted and "
                f"{c['inferred_triples']} inferred triples; {c['warnings']} warning(s); "
                f"store with {c['quads_in_store']} quads.")
+    if scheduler:
+        click.echo(f"{len(result.articles) - len(result.reused)} article(s) sent to the Dask cluster at {scheduler}.")
     if result.reused:
         click.echo(f"{len(result.reused)} of them unchanged since the last build, taken from it; "
                    f"{len(result.articles) - len(result.reused)} built (--full builds every one).")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
-from rdflib import URIRef
+from rdflib import BNode, URIRef
 
+from coopld.jsonld import Compactor
 from coopld.linesort import sort_unique
-from coopld.mapping import new_graph
 from coopld.spool import as_nquad, triples
 from coopld.store.embedded import triples_in_pieces, write_rdf
 from coopld.vocab import PREFIXES
@@ -141,20 +142,17 @@ def _write_union(union: Path, out: Path, wanted: set[str], context: dict[str, An
 
 
 def _write_jsonld(lines: Iterable[bytes], out: IO[bytes], context: dict[str, Any]) -> None:
-    """JSON-LD compacted with the published context, by rdflib, a piece of resources at a time
-    (each resource's statements whole in one piece): one ``@graph`` of node objects, each
-    node's keys and values sorted."""
+    """JSON-LD compacted with the published context (``coopld.jsonld``), one node object per
+    resource in the order of the sorted union, each node's keys and values sorted."""
+    compactor = Compactor.of(context["@context"])
     out.write(b'{\n "@context": ' + json.dumps(context["@context"], ensure_ascii=False).encode("utf-8")
               + b',\n "@graph": [')
     first = True
     for piece in triples_in_pieces(lines):
-        graph = new_graph()
-        for triple in piece:
-            graph.add(triple)
-        compact = json.loads(graph.serialize(format="json-ld", context=context["@context"], auto_compact=True))
-        nodes = compact.get("@graph", [{k: v for k, v in compact.items() if k != "@context"}])
-        # rdflib gives a piece's nodes in no fixed order: they are sorted, as the pieces are
-        for text in sorted(json.dumps(_sort_jsonld(node), ensure_ascii=False, sort_keys=True) for node in nodes):
+        for subject, statements in itertools.groupby(piece, key=lambda t: t[0]):
+            assert isinstance(subject, (URIRef, BNode))
+            node = compactor.node(subject, ((p, o) for _s, p, o in statements))
+            text = json.dumps(_sort_jsonld(node), ensure_ascii=False, sort_keys=True)
             out.write((b"\n  " if first else b",\n  ") + text.encode("utf-8"))
             first = False
     out.write(b"\n ]\n}\n")

@@ -187,3 +187,40 @@ def test_the_store_keeps_a_blank_node_whose_statements_fall_in_two_pieces(tmp_pa
     store = pyoxigraph.Store.read_only(str(tmp_path / "store"))
     rows = list(store.query("SELECT ?v WHERE { GRAPH ?g { <http://example.org/s> <http://example.org/p> ?b . ?b ?r ?v } }"))
     assert [r["v"].value for r in rows] == ["3"]
+
+
+def test_jsonld_nodes_read_back_as_the_same_statements() -> None:
+    """Every kind of value the data hold, written by the dump's compactor with the published
+    context and read back by rdflib's JSON-LD processor: the same graph; and the context's terms
+    are used where their definitions fit (a class by its term, an event kind under "eventKind"
+    as a compact IRI, dates under "date")."""
+    from rdflib import Literal
+    from rdflib.namespace import RDF, RDFS, XSD
+
+    from coopld.jsonld import Compactor
+    from coopld.mapping import load_context
+    from coopld.vocab import COOP
+
+    context = load_context(ROOT / "mappings")["@context"]
+    event, other = URIRef("https://w3id.org/coopld/id/event/e1"), URIRef("http://elsewhere.example/thing")
+    node = BNode("n1")
+    graph = Graph()
+    for triple in [(event, RDF.type, COOP.CooperationEvent), (event, RDF.type, URIRef("http://elsewhere.example/Class")),
+                   (event, COOP.date, Literal("2024-05-06", datatype=XSD.date)),
+                   (event, COOP.date, Literal("2024", datatype=XSD.gYear)),
+                   (event, COOP.eventKind, URIRef("https://w3id.org/coopld/vocab/event-kinds/signing")),
+                   (event, RDFS.label, Literal("Talks", lang="en")), (event, RDFS.label, Literal("Gespräche", lang="de")),
+                   (event, RDFS.comment, Literal('plain "quoted"\ntext')),
+                   (event, URIRef("http://elsewhere.example/n"), Literal(3)),
+                   (event, URIRef("http://elsewhere.example/ref"), other), (event, URIRef("http://elsewhere.example/b"), node),
+                   (node, RDFS.label, Literal("of a blank node")), (other, RDF.type, node)]:
+        graph.add(triple)
+    compactor = Compactor.of(context)
+    subjects = sorted({s for s in graph.subjects()}, key=str)
+    nodes = [compactor.node(s, sorted(graph.predicate_objects(s))) for s in subjects]
+    back = Graph().parse(data=json.dumps({"@context": context, "@graph": nodes}), format="json-ld")
+    assert isomorphic(back, graph)
+    written = next(n for n in nodes if n["@id"].endswith("event/e1"))
+    assert "CooperationEvent" in written["@type"]
+    assert written["eventKind"] == "kinds:signing", "an IRI-valued term's value is a compact IRI"
+    assert {"@value": "2024-05-06", "@type": "xsd:date"} in written["date"]
