@@ -295,7 +295,7 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
         bar = Progress(len(paths), progress)
         unchanged = _unchanged(paths, publisher.previous, settings.records, inputs) if reuse else {}
         try:
-            done = (_reused(part, publisher.previous) for part in unchanged.values())
+            done = (_reused(path, record, publisher.previous) for path, record in unchanged.items())
             todo = [p for p in paths if p not in unchanged]
             built = (run_on_cluster(todo, settings, inputs, scheduler) if scheduler
                      else run_articles(todo, res, jobs, inputs))
@@ -333,33 +333,37 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
 SPOOL = ".spool"
 
 
-def _unchanged(paths: list[Path], previous: Path | None, records_dir: Path, inputs: str) -> dict[Path, ArticleResult]:
+def _unchanged(paths: list[Path], previous: Path | None, records_dir: Path, inputs: str) -> dict[Path, str]:
     """The articles whose part in the last generation was built from what they are now (the
-    article's bytes, its record's and the build's inputs all the same), each with its part
-    without the graphs (:func:`_reused` reads them when the part's turn comes)."""
-    found: dict[Path, ArticleResult] = {}
+    article's bytes, its record's and the build's inputs all the same), each with its record
+    file. The digests are read from the last generation's ``build.json``, one file, so that a
+    rebuild reads each part once, when its turn comes (:func:`_reused`)."""
+    found: dict[Path, str] = {}
     if previous is None:
         return found
+    try:
+        listed = json.loads((previous / "build.json").read_text(encoding="utf-8"))["articles"]
+        digests = {entry["key"]: entry["digest"] for entry in listed if entry.get("digest") and not entry.get("kept_from")}
+    except (OSError, ValueError, TypeError, KeyError):
+        return found  # a listing this build cannot read: every article is built
     for path in paths:
-        part = read_part(previous, article_key(path))
-        if part is None or not part.digest or part.error or part.kept_from:
-            continue
+        key = article_key(path)
         record = records_dir / f"{path.stem}.json"  # where the build would read it (coopld.records.record_path)
-        if article_digest(inputs, path.read_bytes(), _bytes(record)) == part.digest:
-            part.record = str(record)
-            part.path, part.notice, part.record_status = path, None, "unchanged"
-            part.reused_from = previous.name
-            found[path] = part.light()
+        if key in digests and (previous / "parts" / f"{key}.json").is_file() \
+                and article_digest(inputs, path.read_bytes(), _bytes(record)) == digests[key]:
+            found[path] = str(record)
     return found
 
 
-def _reused(light: ArticleResult, previous: Path | None) -> ArticleResult:
-    """An unchanged article's part whole again, as :func:`_unchanged` found it."""
+def _reused(path: Path, record: str, previous: Path | None) -> ArticleResult:
+    """An unchanged article's part, as the last generation keeps it."""
     assert previous is not None
-    part = read_part(previous, light.key)
-    if part is None:  # gone since it was read: build it as a failure, not as empty data
-        return replace(light, error=f"{light.path}: its part in {previous.name} can no longer be read", reused_from=None)
-    return replace(light, asserted=part.asserted, inferred=part.inferred, report=part.report)
+    part = read_part(previous, article_key(path))
+    if part is None or part.error:  # gone or unreadable since build.json was written: not data to publish
+        return ArticleResult(path, article_key(path), error=f"{path}: its part in {previous.name} can no longer be read")
+    part.path, part.record, part.notice, part.record_status = path, record, None, "unchanged"
+    part.reused_from = previous.name
+    return part
 
 
 def read_part(generation: Path, key: str) -> ArticleResult | None:
@@ -391,9 +395,9 @@ def publish_dataset(outcome: BuildResult, spool: Spool, res: Resources, publishe
     staging, settings = publisher.staging, res.settings
     store = StoreWriter(staging / "store")
     try:
-        # the articles' graphs first, alone: the series and links are asked of their union
+        # the articles' graphs first, alone: the series and links are asked of them
         _load(store, spool.articles, nquads)
-        rows = store.select(_query("series.rq"), union=True)
+        rows = store.select(_query("series.rq"))
         shared = {"ontology": res.ontology, "vocabulary": res.vocabularies,
                   "links": load_links(settings.mappings_dir, settings.id_base, _InArticles(store)),
                   "series": series(rows)}
@@ -436,8 +440,7 @@ class _InArticles:
         self.store = store
 
     def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, URIRef) and bool(self.store.select(_query("subject-in-articles.rq"), {"subject": iri},
-                                                                  union=True))
+        return isinstance(iri, URIRef) and bool(self.store.select(_query("subject-in-articles.rq"), {"subject": iri}))
 
 
 def graph_iri(settings: Settings, name: str) -> URIRef:
@@ -484,7 +487,8 @@ def write_summary(outcome: BuildResult, settings: Settings, folder: Path) -> Non
         "base_iri": settings.base_iri,
         "counts": outcome.counts,
         "articles": [{"file": a.path.name, "key": a.key, "record_corrected_by_hand": a.record_status.startswith("curated"),
-                      "warnings": a.warnings, **({"kept_from": a.kept_from, "error": a.error} if a.kept_from else {})}
+                      "warnings": a.warnings, "digest": a.digest,
+                      **({"kept_from": a.kept_from, "error": a.error} if a.kept_from else {})}
                      for a in outcome.articles if a.usable],
         "failed": [{"file": a.path.name, "error": a.error} for a in outcome.articles if not a.usable],
         # open notes are to check; reviewed ones a person cleared in the record (coopld.records)

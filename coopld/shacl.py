@@ -166,8 +166,10 @@ def skolemize(graph: Graph, prefix: str) -> Graph:
             return value.n3()
         return "_:cycle" if value in path else "_:" + digest(value, path)
 
+    heads = {s for s in graph.subjects() if isinstance(s, BNode)}  # a blank node with nothing said of it here stays one
+
     def term(node: Any) -> Any:
-        return URIRef(prefix + digest(node, frozenset())[:32]) if isinstance(node, BNode) else node
+        return URIRef(prefix + digest(node, frozenset())[:32]) if node in heads else node
 
     out = Graph()
     for s, p, o in graph:

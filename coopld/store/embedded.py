@@ -76,10 +76,9 @@ class StoreWriter:
             self.discard()
             raise StoreError(f"cannot load the store: {exc}", path=source or Path(self.location)) from exc
 
-    def select(self, query: str, binding: Binding | None = None, *, union: bool = False) -> list[Row]:
-        """A build's own SELECT over what is loaded so far; ``union``: the default graph is the
-        union of the named graphs loaded (not yet the store's own default graph)."""
-        kwargs: dict[str, Any] = {"use_default_graph_as_union": union}
+    def select(self, query: str, binding: Binding | None = None) -> list[Row]:
+        """A build's own SELECT over what is loaded so far."""
+        kwargs: dict[str, Any] = {}
         if binding:
             kwargs["substitutions"] = {ox.Variable(k): node(v) for k, v in binding.items()}
         try:
