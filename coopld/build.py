@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -455,6 +456,7 @@ def article_graph(settings: Settings, key: str) -> URIRef:
 QUERIES = Path(__file__).parent / "queries"
 
 
+@cache  # asked once per link and per counted class: read once
 def _query(name: str) -> str:
     return (QUERIES / name).read_text(encoding="utf-8")
 

@@ -59,6 +59,7 @@ def run_on_cluster(paths: list[Path], settings: Settings, inputs: str, scheduler
     # the workers' working folders are not this one: every path they are given is absolute
     there = replace(settings, root=settings.root.resolve(), articles_dir=settings.articles.resolve(),
                     records_dir=settings.records.resolve(), out_dir=settings.out.resolve())
+    futures: dict[Any, Path] = {}
     try:
         futures = {client.submit(build_on_worker, path.resolve(), there, inputs, pure=False,
                                  key=f"coopld-article-{article_key(path)}-{inputs[:12]}"): path for path in paths}
@@ -72,7 +73,7 @@ def run_on_cluster(paths: list[Path], settings: Settings, inputs: str, scheduler
                 yield ArticleResult(path, article_key(path), error=f"{path}: the Dask cluster could not build it: "
                                                                    f"{type(exc).__name__}: {exc}")
     finally:  # also when the build is interrupted: no article goes on on the cluster
-        client.cancel(list(futures) if "futures" in locals() else [])
+        client.cancel(list(futures))
         client.close()
 
 

@@ -40,8 +40,7 @@ DUMPS: dict[str, tuple[str, str]] = {
     "coopld.jsonld": ("application/ld+json", "the same graph as coopld.ttl, JSON-LD compacted with the coopld context"),
     "validation-report.ttl": ("text/turtle", "the SHACL validation report of the build"),
 }
-#: the dumps written from the graph-by-graph order of the statements, and from their union
-_BY_GRAPH = {"coopld.nq", "coopld.trig", "validation-report.ttl"}
+#: the dumps written from the union of the graphs
 _FROM_UNION = {"coopld.ttl", "coopld.nt.gz", "coopld.jsonld"}
 
 

@@ -75,7 +75,6 @@ class Spool:
         self._report_node = URIRef(f"{self.report_graph}#report")
         self._files: dict[Path, IO[bytes]] = {path: path.open("wb") for path in (self.articles, self.inferred, self.report)}
         self.conflicts = ConflictIndex(agreement_classes, settings.id_base)
-        self.article_count = 0
         #: each validation result of the build (by its name) and its severity
         self._results: dict[Node, Node | None] = {}
         self.messages: list[str] = []
@@ -90,7 +89,6 @@ class Spool:
         provenance = spool_lines(graph, f"<{graph}> <{PROV.wasDerivedFrom}> <{source}> .")
         self._files[self.articles].write(asserted + provenance)
         self._files[self.inferred].write(spool_lines(self.inferred_graph, result.inferred))
-        self.article_count += 1
         self._add_report(Graph().parse(data=result.report, format="nt") if result.report else Graph())
 
     def _add_report(self, report: Graph) -> None:

@@ -37,10 +37,10 @@ DENIED = "Permission denied (os error 13)"
 PIECE_LINES = 200_000
 
 
-def pieces(lines: Iterable[bytes], size: int | None = None) -> Iterator[bytes]:
-    """N-Quads or N-Triples lines (one statement each), ``size`` lines at a time, joined."""
+def pieces(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """N-Quads or N-Triples lines (one statement each), ``PIECE_LINES`` at a time, joined."""
     it = iter(lines)
-    while piece := list(itertools.islice(it, size or PIECE_LINES)):
+    while piece := list(itertools.islice(it, PIECE_LINES)):
         yield b"".join(piece)
 
 
@@ -78,17 +78,7 @@ class StoreWriter:
 
     def select(self, query: str, binding: Binding | None = None) -> list[Row]:
         """A build's own SELECT over what is loaded so far."""
-        kwargs: dict[str, Any] = {}
-        if binding:
-            kwargs["substitutions"] = {ox.Variable(k): node(v) for k, v in binding.items()}
-        try:
-            result = self._store.query(query, **kwargs)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
-            raise StoreError(f"the query failed: {exc}", path=Path(self.location)) from exc
-        if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("not a SELECT query", path=Path(self.location))
-        names = [v.value for v in result.variables]
-        return [{n: (term(s[n]) if s[n] is not None else None) for n in names} for s in result]
+        return _rows(_run(self._store, query, binding, self.location), self.location)
 
     def close(self) -> int:
         """Flush the store to disk and close it; return its quad count."""
@@ -183,6 +173,23 @@ def _triple(t: ox.Triple) -> Triple:
     return (term(t.subject), term(t.predicate), term(t.object))
 
 
+def _run(store: ox.Store, query: str, binding: Binding | None, location: str) -> Any:
+    """One of coopld's own queries with ``binding``'s values bound (never formatted in)."""
+    substitutions: dict[ox.Variable, Any] | None = (
+        {ox.Variable(k): node(v) for k, v in binding.items()} if binding else None)
+    try:
+        return store.query(query, substitutions=substitutions)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:  # RuntimeError: a variable bound but not projected
+        raise StoreError(f"the query failed: {exc}", path=location) from exc
+
+
+def _rows(result: Any, location: str) -> list[Row]:
+    if not isinstance(result, ox.QuerySolutions):
+        raise StoreError("not a SELECT query", path=location)
+    names = [v.value for v in result.variables]
+    return [{n: (term(s[n]) if s[n] is not None else None) for n in names} for s in result]
+
+
 class Capped:
     """A binary sink that stops the serialization once it holds ``limit`` bytes."""
 
@@ -219,12 +226,7 @@ class EmbeddedStore:
 
     # -- reads ------------------------------------------------------------------------------------
     def _query(self, query: str, binding: Binding | None) -> Any:
-        substitutions: dict[ox.Variable, Any] | None = (
-            {ox.Variable(k): node(v) for k, v in binding.items()} if binding else None)
-        try:
-            return self._store.query(query, substitutions=substitutions)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:  # RuntimeError: a variable bound but not projected
-            raise StoreError(f"the query failed: {exc}", path=self.location) from exc
+        return _run(self._store, query, binding, self.location)
 
     def _each(self, query: str, bindings: Sequence[Binding]) -> Iterable[Any]:
         """One result per row of bindings (none: one result, nothing bound)."""
@@ -234,14 +236,7 @@ class EmbeddedStore:
             yield self._query(query, binding)
 
     def select(self, query: str, bindings: Sequence[Binding] = ()) -> list[Row]:
-        rows: list[Row] = []
-        for result in self._each(query, bindings):
-            if not isinstance(result, ox.QuerySolutions):
-                raise StoreError("not a SELECT query", path=self.location)
-            names = [v.value for v in result.variables]
-            for solution in result:
-                rows.append({n: (term(solution[n]) if solution[n] is not None else None) for n in names})
-        return rows
+        return [row for result in self._each(query, bindings) for row in _rows(result, self.location)]
 
     def ask(self, query: str, bindings: Sequence[Binding] = ()) -> bool:
         return any(bool(result) for result in self._each(query, bindings))
