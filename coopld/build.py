@@ -50,7 +50,7 @@ from coopld.mapping import record_to_graph
 from coopld.publish import Publisher, checkpoint
 from coopld.records import review_notes, sync_record
 from coopld.series import series
-from coopld.shacl import Report, validate
+from coopld.shacl import Report
 from coopld.spool import Spool, nquads, triples
 from coopld.store.embedded import StoreWriter
 from coopld.vocab import COOP
@@ -110,7 +110,7 @@ def map_and_check(record: dict[str, Any], res: Resources, source: Path | None = 
     on both: one article's graph is checked on its own, so a build grows linearly."""
     asserted = record_to_graph(record, res.context, res.settings.id_base, source=source)
     inferred = res.reasoner.infer(asserted)
-    return asserted, inferred, validate(asserted + inferred + res.vocabularies, res.shapes, inplace=True)
+    return asserted, inferred, res.shapes.check(asserted, inferred)
 
 
 def process_article(path: Path, res: Resources, records_dir: Path, inputs: str = "") -> ArticleResult:
@@ -292,6 +292,7 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
         parts = publisher.staging / "parts"
         parts.mkdir()
         spool = Spool(publisher.staging / SPOOL, settings, agreement_classes(res.ontology))
+        spool.add_results(Graph() + res.shapes.vocabulary_report.graph)  # warnings the vocabularies give, once
         results: list[ArticleResult] = []
         bar = Progress(len(paths), progress)
         unchanged = _unchanged(paths, publisher.previous, settings.records, inputs) if reuse else {}

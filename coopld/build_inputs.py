@@ -15,7 +15,7 @@ from coopld.extract import load_lexicon
 from coopld.extract.lexicon import Lexicon
 from coopld.infer import OwlrlReasoner, Reasoner
 from coopld.mapping import load_context, new_graph
-from coopld.shacl import load_shapes
+from coopld.shacl import ArticleShapes, load_shapes
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Resources:
     context: dict[str, Any]
     ontology: Graph
     vocabularies: Graph
-    shapes: Graph
+    shapes: ArticleShapes
     reasoner: Reasoner | OwlrlReasoner
 
 
@@ -51,7 +51,8 @@ def load_resources(settings: Settings) -> Resources:
     vocabularies = _parse_all(sorted(vocab_dir.glob("*.ttl")))
     # settings.check() has refused any other name; owlrl is the reference the rules are tested against
     reasoner = OwlrlReasoner(ontology, vocabularies) if settings.reasoner == "owlrl" else Reasoner(ontology, vocabularies)
+    shapes = ArticleShapes(load_shapes(settings.shapes_dir), vocabularies, reasoner.infer(vocabularies), source=vocab_dir)
     return Resources(settings, load_lexicon(settings.mappings_dir, vocab_dir), load_context(settings.mappings_dir),
-                     ontology, vocabularies, load_shapes(settings.shapes_dir), reasoner)
+                     ontology, vocabularies, shapes, reasoner)
 
 

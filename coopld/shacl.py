@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib import plugin as rdflib_plugin
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
@@ -114,6 +114,63 @@ def validate(data: Graph, shapes: Graph, *, inplace: bool = False) -> Report:
         data, shacl_graph=shapes, inference="none", advanced=True, inplace=inplace,
         allow_warnings=True, abort_on_first=False, meta_shacl=False)
     return summarise(graph, bool(conforms), str(text))
+
+
+class ArticleShapes:
+    """The shapes as one article is checked against them, with the vocabularies beside it.
+
+    Some shapes target classes whose instances are the vocabularies' concepts (every rank,
+    role, topic and kind of event). Checked with every article, the concepts were most of a
+    validation's work (about 200 focus nodes beside an article's 30: 86 ms against 28 ms) and
+    gave the same answer each time. So the vocabularies are checked once, here, and such a shape
+    is pointed, for each article, at the instances of its classes that the article's own
+    triples name: a concept the article refers to, states something about, or makes up (a rank
+    the reasoner types from a property's range) is checked as before, against the article and
+    the vocabularies together, which is what checking the whole graph says of it.
+
+    The shapes are copied once and the per-article targets added to the copy and taken away
+    again (under a lock): copying 600 triples for each article costs 9 ms."""
+
+    def __init__(self, shapes: Graph, vocabularies: Graph, inferred: Graph, *, source: Path | None = None) -> None:
+        self.shapes = shapes
+        self._vocabularies = vocabularies
+        self._by_class: dict[URIRef, list[URIRef]] = {}
+        self._lock = threading.Lock()
+        self._shapes = Graph()
+        self._shapes += shapes
+        typed = vocabularies + inferred
+        for shape, cls in shapes.subject_objects(SH.targetClass):
+            if isinstance(shape, URIRef) and isinstance(cls, URIRef) and _instances(typed, cls):
+                self._by_class.setdefault(shape, []).append(cls)
+                self._shapes.remove((shape, SH.targetClass, cls))
+        self.vocabulary_report = validate(typed, shapes, inplace=True)
+        if not self.vocabulary_report.conforms:
+            raise InputError("the vocabularies break the shapes: " + "; ".join(self.vocabulary_report.messages[:5]),
+                             path=source)
+
+    def check(self, asserted: Graph, inferred: Graph) -> Report:
+        """Validate one article's triples with what was inferred from them."""
+        data = asserted + inferred + self._vocabularies
+        named = {term for graph in (asserted, inferred) for s, _p, o in graph for term in (s, o)}
+        targets = [(shape, SH.targetNode, node) for shape, classes in self._by_class.items()
+                   for cls in classes for node in _instances(data, cls) & named]
+        with self._lock:
+            for triple in targets:
+                self._shapes.add(triple)
+            try:
+                return validate(data, self._shapes, inplace=True)
+            finally:
+                for triple in targets:
+                    self._shapes.remove(triple)
+
+
+def _instances(graph: Graph, cls: URIRef) -> set[Node]:
+    """What ``sh:targetClass cls`` selects in ``graph``: instances of the class or of any of its
+    subclasses stated there (as pySHACL finds them)."""
+    found: set[Node] = set()
+    for sub in graph.transitive_subjects(RDFS.subClassOf, cls):
+        found.update(graph.subjects(RDF.type, sub))
+    return found
 
 
 def summarise(graph: Graph, conforms: bool, text: str = "") -> Report:

@@ -89,12 +89,13 @@ class Spool:
         provenance = spool_lines(graph, f"<{graph}> <{PROV.wasDerivedFrom}> <{source}> .")
         self._files[self.articles].write(asserted + provenance)
         self._files[self.inferred].write(spool_lines(self.inferred_graph, result.inferred))
-        self._add_report(Graph().parse(data=result.report, format="nt") if result.report else Graph())
+        self.add_results(Graph().parse(data=result.report, format="nt") if result.report else Graph())
 
-    def _add_report(self, report: Graph) -> None:
-        """The article's validation results, named by their content: a result two articles give
-        alike (of a resource both state) is one result of the build, counted once. The article's
-        own report node is left out (its results are attached to the build's)."""
+    def add_results(self, report: Graph) -> None:
+        """An article's validation results (or the vocabularies', checked once), named by their
+        content: a result two articles give alike (of a resource both state) is one result of the
+        build, counted once. The report's own node is left out (its results are attached to the
+        build's); ``report`` is changed."""
         for node in list(report.subjects(RDF.type, SH.ValidationReport)):
             report.remove((node, None, None))
         named = skolemize(report, f"{self.report_graph}#")

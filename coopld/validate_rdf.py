@@ -16,7 +16,7 @@ from rdflib.namespace import OWL
 from coopld.build_inputs import load_resources
 from coopld.config import Settings
 from coopld.mapping import new_graph
-from coopld.shacl import Report, read_rdf, validate
+from coopld.shacl import Report, read_rdf
 
 
 def validate_files(settings: Settings, files: list[Path]) -> Report:
@@ -26,4 +26,4 @@ def validate_files(settings: Settings, files: list[Path]) -> Report:
         data += read_rdf(path)
     data.remove((None, OWL.sameAs, None))
     inferred = res.reasoner.infer(data)
-    return validate(data + inferred + res.vocabularies, res.shapes)
+    return res.shapes.check(data, inferred)

@@ -24,7 +24,8 @@ from rdflib.term import Node
 
 from coopld.build_inputs import Resources, load_resources
 from coopld.config import load_settings
-from coopld.shacl import validate
+from coopld.errors import InputError
+from coopld.shacl import ArticleShapes
 
 CASES_DIR = Path(__file__).resolve().parent / "shapes"
 VALID = CASES_DIR / "valid.ttl"
@@ -167,7 +168,7 @@ def read_case(path: Path, valid: Graph) -> Case:
 
 def validate_as_built(asserted: Graph, res: Resources) -> frozenset[Outcome]:
     """What ``coopld build`` reports for an article whose graph is ``asserted``."""
-    report = validate(asserted + res.reasoner.infer(asserted) + res.vocabularies, res.shapes)
+    report = res.shapes.check(asserted, res.reasoner.infer(asserted))
     outcomes = set()
     for result in report.graph.subjects(RDF.type, SH.ValidationResult):
         component = report.graph.value(result, SH.sourceConstraintComponent)
@@ -269,7 +270,7 @@ def test_case_breaks_its_constraint_and_nothing_else(
 
 
 def test_every_constraint_has_exactly_one_case(cases: dict[str, Case], resources: Resources) -> None:
-    defined = constraints_in(resources.shapes)
+    defined = constraints_in(resources.shapes.shapes)
     covered = [(case.expected.constraint, case.expected.component) for case in cases.values()]
     assert len(covered) == len(set(covered)), "two cases break the same constraint"
     without_case = sorted(case_file_name(*pair) for pair in defined - set(covered))
@@ -282,3 +283,59 @@ def test_every_constraint_has_exactly_one_case(cases: dict[str, Case], resources
                       if name != case_file_name(case.expected.constraint, case.expected.component))
     assert not misnamed, f"case files not named after their constraint: {misnamed}"
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The vocabularies: checked once, and again where an article names their concepts
+
+TOPICS = Namespace("https://w3id.org/coopld/vocab/topics/")
+COOP = Namespace("https://w3id.org/coopld/ontology#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+
+def _shapes_with(resources: Resources, extra: Graph) -> ArticleShapes:
+    vocabularies = Graph()
+    vocabularies += resources.vocabularies
+    vocabularies += extra
+    return ArticleShapes(resources.shapes.shapes, vocabularies, resources.reasoner.infer(vocabularies))
+
+
+def test_a_vocabulary_that_breaks_the_shapes_is_refused_naming_the_concept(resources: Resources) -> None:
+    unnamed = Graph()
+    unnamed.add((TOPICS["piracy"], RDF.type, COOP.CooperationArea))  # no label, no scheme
+    with pytest.raises(InputError, match=r"the vocabularies break the shapes: .*topics/piracy"):
+        _shapes_with(resources, unnamed)
+
+
+def test_a_vocabulary_warning_is_given_once_and_again_for_an_article_naming_the_concept(
+        resources: Resources, valid: Graph) -> None:
+    """A concept without a definition is a warning of the vocabularies' own check; an article that
+    names the concept gets the warning too (as the whole graph would give it), one that does not
+    name it does not."""
+    concept = TOPICS["piracy"]
+    undefined = Graph()
+    undefined.add((concept, RDF.type, COOP.CooperationArea))
+    undefined.add((concept, SKOS.prefLabel, Literal("piracy", lang="en")))
+    undefined.add((concept, SKOS.inScheme, next(resources.vocabularies.objects(TOPICS["cybercrime"], SKOS.inScheme))))
+    shapes = _shapes_with(resources, undefined)
+    assert (shapes.vocabulary_report.violations, shapes.vocabulary_report.warnings) == (0, 1)
+    assert shapes.check(valid, resources.reasoner.infer(valid)).warnings == 0
+    naming = Graph()
+    naming += valid
+    event = next(valid.subjects(RDF.type, COOP.CooperationEvent))
+    naming.add((event, COOP.topic, concept))
+    report = shapes.check(naming, resources.reasoner.infer(naming))
+    focus = set(report.graph.objects(None, SH.focusNode))
+    assert report.warnings == 1 and concept in focus, sorted(map(str, focus))
+
+
+def test_an_unknown_concept_an_article_makes_up_is_checked(resources: Resources, valid: Graph) -> None:
+    """A rank no vocabulary defines, typed only by the reasoner from coop:rank's range, is a
+    focus of the concept shape (it has no label), though it is not among the vocabularies'."""
+    made_up = URIRef("https://w3id.org/coopld/vocab/ranks/grand-vizier")
+    graph = Graph()
+    graph += valid
+    participation = next(valid.subjects(COOP.rank, None))
+    graph.set((participation, COOP.rank, made_up))
+    report = resources.shapes.check(graph, resources.reasoner.infer(graph))
+    assert made_up in set(report.graph.objects(None, SH.focusNode)) and report.violations > 0

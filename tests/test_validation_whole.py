@@ -51,7 +51,7 @@ def results(report: Graph) -> set[tuple[Any, ...]]:
 
 def whole_graph(data: Graph, res: Resources) -> set[tuple[Any, ...]]:
     """pySHACL over the whole dataset: every article's triples, their closure, the vocabularies."""
-    return results(validate(data + res.reasoner.infer(data) + res.vocabularies, res.shapes).graph)
+    return results(validate(data + res.reasoner.infer(data) + res.vocabularies, res.shapes.shapes).graph)
 
 
 def test_the_seeds_report_is_whole_graph_pyshacls(seeds: Built, res: Resources) -> None:
