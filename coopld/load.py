@@ -180,15 +180,30 @@ def _batches(graphs: dict[str, bytes], size: int) -> Iterator[dict[str, bytes]]:
         yield batch
 
 
+def _put_graphs(store: RemoteStore, found: Plan, batch_bytes: int, progress: Callable[[int], None]) -> None:
+    """The graphs written with the Graph Store Protocol, each whole in one PUT; the checksums of
+    each batch recorded once its graphs are in (a graph written but not yet recorded when the load
+    stops is sent again by the next one)."""
+    for batch in _batches(found.write, batch_bytes):
+        for name, data in batch.items():
+            store.put_graph(name, data)
+            progress(len(data))
+        store.update(" ;\n".join(_recorded(g, found.checksums[g]) for g in batch))
+
+
 def apply(store: RemoteStore, found: Plan, *, batch_bytes: int = DEFAULT_BATCH_BYTES,
           progress: Callable[[int], None] = lambda n: None) -> None:
-    """Carry a plan out, request by request (each one the store takes is kept if the load stops)."""
-    small = {g: d for g, d in found.write.items() if len(d) <= batch_bytes}
+    """Carry a plan out, request by request (each one the store takes is kept if the load stops).
+    With a graph store endpoint configured, graphs are sent with its PUT; else as update requests."""
+    gsp = bool(store.config.graph_store)
+    if gsp:
+        _put_graphs(store, found, batch_bytes, progress)
+    small = {} if gsp else {g: d for g, d in found.write.items() if len(d) <= batch_bytes}
     for batch in _batches(small, batch_bytes):
         records = " ;\n".join(_recorded(g, found.checksums[g]) for g in batch)
         store.update(replacement(batch, records))
         progress(sum(len(d) for d in batch.values()))
-    for name, data in found.write.items():
+    for name, data in ({} if gsp else found.write).items():
         if name not in small:
             _write_big(store, name, data, found.checksums[name], batch_bytes, progress=progress)
     for name in found.drop:
@@ -196,7 +211,11 @@ def apply(store: RemoteStore, found: Plan, *, batch_bytes: int = DEFAULT_BATCH_B
     if found.union is None:
         return
     if found.union and found.union_graph:  # a new graph, read by no one yet
-        _write_pieces(store, found.union_graph, found.union, batch_bytes, progress)
+        if gsp:
+            store.put_graph(found.union_graph, found.union)
+            progress(len(found.union))
+        else:
+            _write_pieces(store, found.union_graph, found.union, batch_bytes, progress)
         store.update(_recorded(found.union_graph, found.checksums[found.union_graph]))
     # when it was published: the Last-Modified of everything served from it, on every server
     record = {**found.summary, "published": datetime.now(tz=UTC).replace(microsecond=0).isoformat()}

@@ -181,9 +181,13 @@ def gunicorn(build_dir: Path, workers: int = 2, **config: str) -> Iterator[str]:
 BACKENDS = ["embedded", "virtuoso", "oxigraph"]
 
 
-def store_settings(endpoints: Any) -> dict[str, str]:
-    """The COOPLD_STORE_* settings (without the prefix) that point coopld at a test server."""
+def store_settings(endpoints: Any, *, graph_store: bool = True) -> dict[str, str]:
+    """The COOPLD_STORE_* settings (without the prefix) that point coopld at a test server;
+    ``graph_store=False`` leaves out the Graph Store Protocol endpoint (graphs are then written
+    with update requests)."""
     settings = {"STORE": endpoints.query, "STORE_UPDATE": endpoints.update, "STORE_TIMEOUT": "30"}
+    if graph_store:
+        settings["STORE_GRAPH_STORE"] = endpoints.graph_store
     if endpoints.user:
         settings |= {"STORE_USER": endpoints.user, "STORE_PASSWORD": endpoints.password or "",
                      "STORE_AUTH": endpoints.auth or "basic"}
@@ -202,9 +206,11 @@ def remote_server(name: str, workdir: Path) -> Iterator[Any]:
         yield endpoints
 
 
-def coopld_load(build_dir: Path, endpoints: Any, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``coopld load --store`` as a user runs it, into the server ``endpoints`` describes."""
-    env = {**os.environ, **{f"COOPLD_{k}": v for k, v in store_settings(endpoints).items()}}
+def coopld_load(build_dir: Path, endpoints: Any, *args: str, timeout: float = 300,
+                graph_store: bool = True) -> subprocess.CompletedProcess[str]:
+    """``coopld load --store`` as a user runs it, into the server ``endpoints`` describes (with
+    ``graph_store=False``, writing with update requests only)."""
+    env = {**os.environ, **{f"COOPLD_{k}": v for k, v in store_settings(endpoints, graph_store=graph_store).items()}}
     return subprocess.run([sys.executable, "-m", "coopld", "load", "--build", str(build_dir), *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=timeout)
 

@@ -58,6 +58,7 @@ class RemoteConfig:
 
     query: str
     update: str | None = None
+    graph_store: str | None = None
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     auth: str = "basic"  # "basic" | "digest"
@@ -68,7 +69,7 @@ class RemoteConfig:
     retries: int = 4
 
     def check(self) -> RemoteConfig:
-        for name in ("query", "update"):
+        for name in ("query", "update", "graph_store"):
             value = getattr(self, name)
             if value is not None and (iri_problem(value) is not None or not value.startswith(("http://", "https://"))):
                 raise ConfigError(f"store setting {name} must be an http(s) URL, not {value!r}")
@@ -83,7 +84,8 @@ class RemoteConfig:
         return self
 
 
-_ENV = {"query": "COOPLD_STORE", "update": "COOPLD_STORE_UPDATE", "user": "COOPLD_STORE_USER",
+_ENV = {"query": "COOPLD_STORE", "update": "COOPLD_STORE_UPDATE", "graph_store": "COOPLD_STORE_GRAPH_STORE",
+        "user": "COOPLD_STORE_USER",
         "password": "COOPLD_STORE_PASSWORD", "auth": "COOPLD_STORE_AUTH", "timeout": "COOPLD_STORE_TIMEOUT",
         "union_graph": "COOPLD_STORE_UNION_GRAPH", "timeout_parameter": "COOPLD_STORE_TIMEOUT_PARAMETER",
         "timeout_unit": "COOPLD_STORE_TIMEOUT_UNIT", "retries": "COOPLD_STORE_RETRIES"}
@@ -120,6 +122,8 @@ def remote_config(url: str | None = None, config_file: Path | None = None, **ove
     if values.get("union_graph") == "":
         values["union_graph"] = None
     values.setdefault("update", None)
+    if values.get("graph_store") == "":
+        values["graph_store"] = None
     return replace(RemoteConfig(query=str(values.pop("query"))), **values).check()
 
 
@@ -350,6 +354,28 @@ class RemoteStore:
         if response.status_code not in (200, 201, 204):
             raise StoreError(f"the update was refused ({response.status_code}): {_reason(response)}",
                              path=self.config.update)
+
+    def put_graph(self, name: str, ntriples: bytes) -> None:
+        """Replace one graph by its N-Triples with the Graph Store Protocol's PUT: the store parses
+        them as a file rather than as an update request (Virtuoso takes the 1,320 triples of the
+        vocabularies in 0.06 s this way, against 2 s as INSERT DATA), and a blank node is one
+        node throughout, however big the graph."""
+        if not self.config.graph_store:
+            raise StoreError("no graph store endpoint is configured (setting graph_store / COOPLD_STORE_GRAPH_STORE)",
+                             path=self.location)
+        problem = iri_problem(name)
+        if problem is not None:
+            raise StoreError(f"cannot write graph {name[:100]!r}: {problem}")
+        timeout = max(self.config.timeout, 120.0)
+        try:
+            response = self._session().put(self.config.graph_store, params={"graph": name}, data=ntriples,
+                                           headers={"Content-Type": "application/n-triples"},
+                                           timeout=(5.0, timeout), auth=self._auth())
+        except requests.RequestException as exc:
+            raise StoreError(f"cannot write graph {name}: {type(exc).__name__}", path=self.config.graph_store) from exc
+        if response.status_code not in (200, 201, 204):
+            raise StoreError(f"graph {name} was refused ({response.status_code}): {_reason(response)}",
+                             path=self.config.graph_store)
 
     def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """All the graphs in one update request, each dropped and inserted again: stores that run
