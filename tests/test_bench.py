@@ -20,8 +20,8 @@ CLASSES = ["lookup", "filter", "aggregate", "text-search", "big-result", "lookup
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "1", "--repeats", "1", "--connections", "2",
-         "--sample", "6", "--query-timeout", "8", "--header-timeout", "2", "--no-cache", "--jobs", "1", "--output", str(out)],
+        [sys.executable, "-m", "bench.run", "--events", "40", "--seconds", "0.5", "--repeats", "1", "--connections", "2",
+         "--sample", "6", "--query-timeout", "5", "--header-timeout", "2", "--no-cache", "--jobs", "1", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| lookup | 2 |" in proc.stdout

@@ -4,7 +4,7 @@ generated articles, and on small graphs that exercise each kind of rule it imple
 refuses an ontology that uses OWL it does not implement.
 
 The reference takes 0.1-0.8 s an article, so of the 1,000 generated articles a seeded sample is
-compared by default (``COOPLD_INFERENCE_SAMPLE``, default 40; ``all`` compares all 1,000, about
+compared by default (``COOPLD_INFERENCE_SAMPLE``, default 16; ``all`` compares all 1,000, about
 ten minutes on one core, for a benchmark or a CI job that has them): an environment variable
 rather than a marker, because it sets the size of one comparison rather than selecting tests,
 and a marker would have to be registered in pyproject.toml."""
@@ -30,7 +30,7 @@ from coopld.mapping import record_to_graph
 from tests.conftest import Built
 
 GENERATED = 1000
-SAMPLE = os.environ.get("COOPLD_INFERENCE_SAMPLE", "40")
+SAMPLE = os.environ.get("COOPLD_INFERENCE_SAMPLE", "16")
 
 PREFIXES = """
 @prefix coop: <https://w3id.org/coopld/ontology#> .
