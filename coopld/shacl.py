@@ -128,12 +128,14 @@ class ArticleShapes:
     the reasoner types from a property's range) is checked as before, against the article and
     the vocabularies together, which is what checking the whole graph says of it.
 
-    The shapes are copied once and the per-article targets added to the copy and taken away
-    again (under a lock): copying 600 triples for each article costs 9 ms."""
+    The shapes and the vocabularies are copied once; each article's targets are added to the
+    one copy and its triples to the other, and taken away again after (under a lock): copying
+    the shapes for each article cost 9 ms, and the vocabularies 78 ms, more than the validation."""
 
     def __init__(self, shapes: Graph, vocabularies: Graph, inferred: Graph, *, source: Path | None = None) -> None:
         self.shapes = shapes
-        self._vocabularies = vocabularies
+        self._data = Graph()
+        self._data += vocabularies
         self._by_class: dict[URIRef, list[URIRef]] = {}
         self._lock = threading.Lock()
         self._shapes = Graph()
@@ -150,11 +152,14 @@ class ArticleShapes:
 
     def check(self, asserted: Graph, inferred: Graph) -> Report:
         """Validate one article's triples with what was inferred from them."""
-        data = asserted + inferred + self._vocabularies
         named = {term for graph in (asserted, inferred) for s, _p, o in graph for term in (s, o)}
-        targets = [(shape, SH.targetNode, node) for shape, classes in self._by_class.items()
-                   for cls in classes for node in _instances(data, cls) & named]
         with self._lock:
+            data = self._data
+            added = [t for graph in (asserted, inferred) for t in graph if t not in data]
+            for triple in added:
+                data.add(triple)
+            targets = [(shape, SH.targetNode, node) for shape, classes in self._by_class.items()
+                       for cls in classes for node in _instances(data, cls) & named]
             for triple in targets:
                 self._shapes.add(triple)
             try:
@@ -162,6 +167,8 @@ class ArticleShapes:
             finally:
                 for triple in targets:
                     self._shapes.remove(triple)
+                for triple in added:
+                    data.remove(triple)
 
 
 def _instances(graph: Graph, cls: URIRef) -> set[Node]:

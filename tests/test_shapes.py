@@ -339,3 +339,19 @@ def test_an_unknown_concept_an_article_makes_up_is_checked(resources: Resources,
     graph.set((participation, COOP.rank, made_up))
     report = resources.shapes.check(graph, resources.reasoner.infer(graph))
     assert made_up in set(report.graph.objects(None, SH.focusNode)) and report.violations > 0
+
+
+def test_one_articles_check_leaves_nothing_behind_for_the_next(resources: Resources, valid: Graph) -> None:
+    """The article's triples are added to the vocabularies' copy for its check and taken away
+    after, those it shares with the vocabularies kept: a case checked after another (and after an
+    article restating a concept's label) gives what it gives alone."""
+    case = read_case(CASES_DIR / "Concept-prefLabel-uniqueLang.ttl", valid)
+    alone = validate_as_built(case.graph, load_resources(load_settings()))
+    restating = Graph()
+    restating += valid
+    restating.add((TOPICS["cybercrime"], SKOS.prefLabel,
+                   next(resources.vocabularies.objects(TOPICS["cybercrime"], SKOS.prefLabel))))
+    assert validate_as_built(restating, resources) == frozenset()
+    assert validate_as_built(case.graph, resources) == alone
+    assert validate_as_built(valid, resources) == frozenset()
+    assert len(resources.shapes._data) == len(resources.vocabularies)
