@@ -33,6 +33,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 from tqdm import tqdm
 
 from coopld import iris
@@ -314,6 +315,8 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
             bar.close()
         results.sort(key=lambda r: r.path.name)
         report = spool.close()
+        for warning in report.warning_list:
+            warning["property"] = _property_label(res.ontology, warning["fact"])
         if not any(r.usable for r in results):  # publishing nothing would hide the last good dataset
             outcome = BuildResult(results, report, settings.out)
             outcome.refused = (f"{settings.articles}: no article could be built; nothing was published" if results
@@ -329,6 +332,17 @@ def build(settings: Settings, *, jobs: int = 1, progress: bool = True, reuse: bo
             return outcome
         publish_dataset(outcome, spool, res, publisher, jobs=jobs)
     return outcome
+
+
+def _property_label(ontology: Graph, iri: str) -> str:
+    """The property's label in the ontology, in lower case as coopld's own are ("Date Issued", the
+    Dublin Core label, -> "date issued"), else its IRI's last part."""
+    if not iri:
+        return ""
+    label = ontology.value(URIRef(iri), RDFS.label)
+    if label is None:
+        return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return str(label).lower() if str(label).istitle() else str(label)
 
 
 #: the staging generation's folder of the build's statements, removed once they are published
@@ -495,6 +509,7 @@ def write_summary(outcome: BuildResult, settings: Settings, folder: Path) -> Non
                      for a in outcome.articles if a.usable],
         "failed": [{"file": a.path.name, "error": a.error} for a in outcome.articles if not a.usable],
         # open notes are to check; reviewed ones a person cleared in the record (coopld.records)
+        "warnings": [{**w, "record": Path(w["record"]).name} for w in outcome.report.warning_list],
         "review_notes": {"open": len(outcome.open_notes), "reviewed": len(outcome.review_notes) - len(outcome.open_notes),
                          "notes": [{**n, "record": Path(n["record"]).name} for n in outcome.review_notes]},
         "dumps": {name: {"sha256": digest, "bytes": os.path.getsize(folder / name),

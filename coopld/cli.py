@@ -82,11 +82,29 @@ def build(ctx: click.Context, articles: Path | None, out: Path | None, records: 
     if result.reused:
         click.echo(f"{len(result.reused)} of them unchanged since the last build, taken from it; "
                    f"{len(result.articles) - len(result.reused)} built (--full builds every one).")
+    _print_warnings(result)
     _print_review_notes(result)
     if result.errors:
         kept = f"; {len(result.kept)} of them keep the data of their last good build" if result.kept else ""
         click.echo(f"{len(result.errors)} article(s) could not be built (see above){kept}.", err=True)
     sys.exit(result.exit_code)
+
+
+#: warnings printed on the terminal; build.json lists every one
+SHOWN_WARNINGS = 200
+
+
+def _print_warnings(result: BuildResult) -> None:
+    """What the extractor could not find, one line each: record, resource, property, reason."""
+    found = result.report.warning_list
+    if not found:
+        return
+    click.echo(f"{len(found)} warning(s), what the extractor could not find:")
+    for warning in found[:SHOWN_WARNINGS]:
+        fact = f" — {warning['property']}" if warning.get("property") else ""
+        click.echo(f"  - {warning['record']}: {warning['about']}{fact}: {warning['reason']}")
+    if len(found) > SHOWN_WARNINGS:
+        click.echo(f"  … and {len(found) - SHOWN_WARNINGS} more, listed in {result.out / 'build.json'}.")
 
 
 def _print_review_notes(result: BuildResult) -> None:
@@ -179,6 +197,11 @@ def link(ctx: click.Context, endpoint: str | None, build_dir: Path | None, revie
         click.echo(f"not asked: {error['resource']} ({error['name']}): {error['error']}", err=True)
     click.echo(f"{len(outcome.proposals)} resource(s) with candidates written to {review} for review "
                f"({outcome.asked} asked, {outcome.cached} from the cache, {len(outcome.errors)} failed).")
+    if outcome.errors:  # a script must not take a failed look-up for "no candidates"
+        tried = outcome.asked + outcome.cached + len(outcome.errors)
+        click.echo(f"error: {len(outcome.errors)} of {tried} look-up(s) failed (listed above); run again to ask them.",
+                   err=True)
+        sys.exit(2)
 
 
 _STORE_HELP = ("The remote store's SPARQL query endpoint [the [store] settings or COOPLD_STORE]; its update "

@@ -39,6 +39,9 @@ class Report:
     infos: int = 0
     text: str = ""
     messages: list[str] = field(default_factory=list)
+    #: each warning, as a person reads it: {"record", "about" (the resource), "fact" (the
+    #: property's IRI, or ""), "reason"} (``record`` is filled in by the build)
+    warning_list: list[dict[str, str]] = field(default_factory=list)
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -194,6 +197,14 @@ def summarise(graph: Graph, conforms: bool, text: str = "") -> Report:
             report.messages.append(message)
     report.conforms = report.violations == 0
     return report
+
+
+def warning_of(graph: Graph, result: Node, record: str = "") -> dict[str, str]:
+    """One warning result as the build lists it: the record, the resource, the property and the
+    shape's message."""
+    path = graph.value(result, SH.resultPath)
+    return {"record": record, "about": str(graph.value(result, SH.focusNode)),
+            "fact": str(path) if isinstance(path, URIRef) else "", "reason": str(graph.value(result, SH.resultMessage) or "")}
 
 
 def describe_result(graph: Graph, result: Node) -> tuple[Node | None, str | None]:

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from coopld import iris
 from coopld.config import Settings
 from coopld.conflicts import ConflictIndex
-from coopld.shacl import Report, describe_result, skolemize
+from coopld.shacl import Report, describe_result, skolemize, warning_of
 
 if TYPE_CHECKING:
     from coopld.build import ArticleResult
@@ -78,6 +78,7 @@ class Spool:
         #: each validation result of the build (by its name) and its severity
         self._results: dict[Node, Node | None] = {}
         self.messages: list[str] = []
+        self.warnings: list[dict[str, str]] = []
 
     def add(self, result: ArticleResult) -> None:
         """One usable article's statements; its graphs' text can be dropped after."""
@@ -89,9 +90,10 @@ class Spool:
         provenance = spool_lines(graph, f"<{graph}> <{PROV.wasDerivedFrom}> <{source}> .")
         self._files[self.articles].write(asserted + provenance)
         self._files[self.inferred].write(spool_lines(self.inferred_graph, result.inferred))
-        self.add_results(Graph().parse(data=result.report, format="nt") if result.report else Graph())
+        self.add_results(Graph().parse(data=result.report, format="nt") if result.report else Graph(),
+                         record=result.record or str(result.path))
 
-    def add_results(self, report: Graph) -> None:
+    def add_results(self, report: Graph, record: str = "") -> None:
         """An article's validation results (or the vocabularies', checked once), named by their
         content: a result two articles give alike (of a resource both state) is one result of the
         build, counted once. The report's own node is left out (its results are attached to the
@@ -105,6 +107,8 @@ class Spool:
                 self._results[result] = severity
                 if message is not None:
                     self.messages.append(message)
+                if severity == SH.Warning:
+                    self.warnings.append(warning_of(named, result, record))
         for result in set(named.subjects(RDF.type, SH.ValidationResult)):
             named.add((self._report_node, SH.result, result))
         if len(named):
@@ -122,7 +126,8 @@ class Spool:
         severities = list(self._results.values())
         report = Report(Graph(), True, severities.count(SH.Violation), severities.count(SH.Warning),
                         len(severities) - severities.count(SH.Violation) - severities.count(SH.Warning),
-                        messages=self.messages)
+                        messages=self.messages,  # warnings in the records' order, whatever order they finished in
+                        warning_list=sorted(self.warnings, key=lambda w: (w["record"], w["about"], w["fact"], w["reason"])))
         report.conforms = report.violations == 0
         header = Graph()
         header.add((self._report_node, RDF.type, SH.ValidationReport))

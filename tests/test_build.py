@@ -3,6 +3,7 @@ that cost nothing already built."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,15 @@ def test_rebuilding_gives_identical_dumps(seeds: Built, tmp_path: Path) -> None:
               "--jobs", "2", env={"PYTHONHASHSEED": "12345"})
     assert run.returncode == 0, run.stderr
     assert "Built 5 article(s)" in run.stdout
+    # every warning is listed, with its record, resource, property and what was not found
+    summary = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    warnings = summary["warnings"]
+    assert len(warnings) == summary["counts"]["warnings"] > 0
+    assert f"{len(warnings)} warning(s), what the extractor could not find:" in run.stdout
+    for warning in warnings:
+        assert warning["reason"].startswith(("No ", "Fewer than")), warning
+        fact = f" — {warning['property']}" if warning["property"] else ""
+        assert f"  - {records / warning['record']}: {warning['about']}{fact}: {warning['reason']}" in run.stdout
     for name in ("coopld.nq", "coopld.trig", "coopld.ttl", "coopld.nt.gz", "coopld.jsonld", "validation-report.ttl",
                  "build.json"):
         assert (tmp_path / "out" / name).read_bytes() == (seeds.settings.out / name).read_bytes(), name

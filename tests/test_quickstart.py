@@ -68,3 +68,23 @@ def test_serve_builds_and_answers_the_competency_questions(served: str) -> None:
     rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
     assert len(rows) == 15
     assert {r["kind"]["value"] for r in rows} >= {"talks", "working session", "reception", "signing ceremony"}
+
+
+def test_serve_on_a_port_in_use_says_so_and_prints_no_url() -> None:
+    """Another program listening on the port: ./bin/serve stops before building, naming the port
+    and the setting that changes it, and never prints a URL the other program would answer."""
+    import socket
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        env = {**os.environ, "COOPLD_HOST": "127.0.0.1", "COOPLD_PORT": str(port)}
+        done = subprocess.run(["./bin/serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        holder.close()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "COOPLD_PORT" in done.stderr
+    assert f"http://127.0.0.1:{port}/" not in done.stdout + done.stderr.split("cannot listen")[0]
+    assert "Built" not in done.stdout  # nothing was built first
