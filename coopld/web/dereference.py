@@ -28,9 +28,10 @@ from coopld.config import VOCAB_ROOT, Settings
 from coopld.iris import is_absolute_iri
 from coopld.store import Store, Triple
 from coopld.vocab import ONTOLOGY_IRI
-from coopld.web import documentation
+from coopld.web import briefing, documentation
 from coopld.web.cache import respond_once
-from coopld.web.describe import RDF_TYPE, Description, describe, label_triples, labels, local_name, sort_key
+from coopld.web.dates import for_people, is_date
+from coopld.web.describe import LABELS, RDF_TYPE, Description, describe, humanised, label_triples, labels, local_name, sort_key
 from coopld.web.formats import HTML, RDF_FORMATS, Format, negotiate, serialize
 from coopld.web.generation import generation
 from coopld.web.stats import query_text
@@ -302,36 +303,82 @@ def _hierarchy() -> dict[str, set[str]]:
     return found
 
 
+def _inverses() -> dict[str, set[str]]:
+    """property -> its inverses (owl:inverseOf, either way), from the ontology."""
+    found: dict[str, set[str]] | None = generation().cache.get("inverses")
+    if found is None:
+        found = {}
+        for s, p, o in generation().store.graph(_settings().graph_base + "ontology"):
+            if p == OWL.inverseOf and isinstance(s, URIRef) and isinstance(o, URIRef):
+                found.setdefault(str(s), set()).add(str(o))
+                found.setdefault(str(o), set()).add(str(s))
+        generation().cache["inverses"] = found
+    return found
+
+
+def _related(p: str, below: dict[str, set[str]]) -> set[str]:
+    """The property, and those above and below it."""
+    return {p} | below.get(p, set()) | {q for q, subs in below.items() if p in subs}
+
+
 def _view(d: Description) -> dict[str, Any]:
     """What the HTML page shows, grouped for people: properties and inbound links by their
-    labels, values as labelled links, and the evidence spans in their article's text. A
-    property or class that merely generalises another one shown is left out."""
+    labels, values as labelled links, and the evidence spans in their article's text. Each
+    relation is shown once: a statement whose property (or class) merely generalises another
+    statement's with the same value is left out ("mentioned in" beside "reported in" the same
+    article), and a link to this resource is left out of "Referred to by" when the page shows
+    it already the other way (an event's "has participation" and the participation's "in event")."""
     store = generation().store
     below = _hierarchy()
+    inverses = _inverses()
     root = URIRef(d.iri)
     own_all = [t for t in d.triples if t[0] == root]
-    predicates = {str(t[1]) for t in own_all}
+    by_value: dict[str, set[str]] = {}
+    for _s, p, o in own_all:
+        by_value.setdefault(str(o), set()).add(str(p))
     classes = {str(t[2]) for t in own_all if t[1] == RDF_TYPE and isinstance(t[2], URIRef)}
     own = [t for t in own_all
-           if not (below.get(str(t[1]), set()) & predicates)
+           if not (below.get(str(t[1]), set()) & by_value[str(t[2])])
            and not (t[1] == RDF_TYPE and isinstance(t[2], URIRef) and below.get(str(t[2]), set()) & classes)]
     properties: dict[str, list[dict[str, str]]] = {}
     types: list[dict[str, str]] = []
+    title = d.labels.get(d.iri) or local_name(d.iri)
     for _s, p, o in own:
         value = _value(o, d.labels)
         if p == RDF_TYPE:
-            types.append(value)
+            if value["text"] not in {t["text"] for t in types}:  # foaf:Person and schema:Person: "person" once
+                types.append(value)
             continue
-        properties.setdefault(d.labels.get(str(p), local_name(str(p))), []).append(value)
+        if p in LABELS and isinstance(o, Literal) and str(o) == title:  # the page's title says it already
+            continue
+        properties.setdefault(d.labels.get(str(p), humanised(str(p))), []).append(value)
     inbound: dict[str, list[dict[str, str]]] = {}
-    incoming = {str(t[1]) for t in d.inbound}
+    incoming: dict[str, set[str]] = {}
     for s, p, _o in d.inbound:
-        if below.get(str(p), set()) & incoming:
+        incoming.setdefault(str(s), set()).add(str(p))
+    for s, p, _o in d.inbound:
+        if below.get(str(p), set()) & incoming[str(s)]:
             continue
-        inbound.setdefault(d.labels.get(str(p), local_name(str(p))), []).append(_value(s, d.labels))
-    return {"title": d.labels.get(d.iri) or local_name(d.iri), "types": types,
+        shown_back = by_value.get(str(s), set())
+        if any(_related(inverse, below) & shown_back for inverse in inverses.get(str(p), set())):
+            continue
+        inbound.setdefault(d.labels.get(str(p), humanised(str(p))), []).append(_value(s, d.labels))
+    evidence, snippets = _evidence(store, d)
+    for name, values in properties.items():  # spans read as their words, in the order of the text
+        if any(v.get("iri") in snippets for v in values):
+            for v in values:
+                if v.get("iri") in snippets:
+                    v["text"] = snippets[v["iri"]][1]
+            properties[name] = sorted(values, key=lambda v: snippets.get(v.get("iri", ""), (1 << 62, ""))[0])
+    kind = briefing.kind_of(classes)
+    summary: dict[str, Any] | None = None
+    if kind == "event":
+        summary = briefing.event_summary(store, d.iri, d.triples, d.labels, local_href)
+    elif kind == "person":
+        summary = briefing.person_summary(store, d.iri, local_href)
+    return {"title": title, "types": types, "kind": kind, "summary": summary,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
-            "evidence": _evidence(store, d), "notes": review_notes(store, d.iri)}
+            "evidence": evidence, "notes": review_notes(store, d.iri)}
 
 
 def review_notes(store: Store, iri: str) -> list[dict[str, Any]]:
@@ -362,6 +409,8 @@ def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
     if isinstance(node, URIRef):
         return {"href": local_href(str(node)), "text": labels.get(str(node), local_name(str(node))), "iri": str(node)}
+    if isinstance(node, Literal) and is_date(node):
+        return {"text": for_people(node), "note": "", "raw": str(node)}
     if isinstance(node, Literal):
         datatype = str(node.datatype).rsplit("#", 1)[-1] if node.datatype else ""
         note = node.language or ("" if datatype in ("", "string", "langString") else datatype)
@@ -369,9 +418,14 @@ def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
     return {"text": node.n3() if hasattr(node, "n3") else str(node)}
 
 
-def _evidence(store: Store, d: Description) -> list[dict[str, Any]]:
+#: the words of a span a link to it shows
+SNIPPET = 70
+
+
+def _evidence(store: Store, d: Description) -> tuple[list[dict[str, Any]], dict[str, tuple[int, str]]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
-    article, its whole text with every span that evidence points to."""
+    article, its whole text with every span that evidence points to. And for each span's IRI,
+    where it begins and its first words (a link to "#char=406,668" reads as the sentence)."""
     root = [{"root": URIRef(d.iri)}]
     rows = store.select(query_text("evidence"), root) + store.select(query_text("article-spans"), root)
     is_article = any(str(r["article"]) == d.iri for r in rows)
@@ -382,6 +436,12 @@ def _evidence(store: Store, d: Description) -> list[dict[str, Any]]:
         texts[article] = str(row["text"])
         by_article.setdefault(article, set()).add((int(str(row["begin"])), int(str(row["end"]))))
     titles = labels(store, [URIRef(a) for a in by_article])
+    snippets: dict[str, tuple[int, str]] = {}
+    for article, found in by_article.items():
+        for b, e in found:
+            words = " ".join(texts[article][b:e].split())
+            short = words if len(words) <= SNIPPET else words[:SNIPPET].rsplit(" ", 1)[0] + " …"
+            snippets[f"{article}#char={b},{e}"] = (b, short)
     out = []
     for article, found in sorted(by_article.items()):
         text = texts[article]
@@ -399,5 +459,5 @@ def _evidence(store: Store, d: Description) -> list[dict[str, Any]]:
             pieces.append({"text": text[pos:], "mark": False})
         out.append({"article": article, "href": local_href(article), "title": titles.get(article) or local_name(article),
                     "pieces": pieces})
-    return out
+    return out, snippets
 

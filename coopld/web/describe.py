@@ -43,6 +43,14 @@ def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
 
 
+def humanised(iri: str) -> str:
+    """A term's local name as words, for a term no graph labels ("focusNode" -> "focus node",
+    "sameAs" -> "same as"): a page never shows a raw camel-case name."""
+    name = local_name(iri)
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", name).split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or name
+
+
 def labels(store: Store, nodes: Iterable[Term]) -> dict[str, str]:
     """The best human label of each resource that has one: an English or plain rdfs:label, else
     skos:prefLabel, dcterms:title or foaf:name; of several, the least (the same every time)."""

@@ -1,0 +1,146 @@
+"""Pages that read like a briefing (issue 12), on every store: an event's summary (kind, date in
+words, place, who with rank and post, agreements, topics), a person's posts over time, events
+and counterparts, each relation shown once, evidence read as its words, dates in words, and no
+property named by a raw local name anywhere a page of the dataset shows one."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+from coopld.web.dates import for_people
+from tests.conftest import Built
+from tests.test_web_resources import local, minted, two_of_each_kind
+from tests.test_web_sparql import http
+
+EVENT = "doc/event/2017-07-25-talks-russia-vietnam-hanoi.html"
+PERSON = "doc/person/to-lam.html"
+
+
+class Page(HTMLParser):
+    """The text of each element with an id, the header cells of tables, and the link targets."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.open: list[tuple[str, str | None]] = []
+        self.by_id: dict[str, list[str]] = {}
+        self.headers: list[str] = []
+        self.items: dict[str, list[str]] = {}  # id of the nearest list -> its items' text
+        self._th: list[str] | None = None
+        self._li: list[str] | None = None
+        self.feed(body.decode("utf-8"))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        ident = dict(attrs).get("id")
+        self.open.append((tag, ident))
+        if ident:
+            self.by_id.setdefault(ident, [])
+        if tag == "th":
+            self._th = []
+        if tag == "li":
+            self._li = []
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open:
+            name, _ident = self.open.pop()
+            if name == tag:
+                break
+        if tag == "th" and self._th is not None:
+            self.headers.append(" ".join("".join(self._th).split()))
+            self._th = None
+        if tag == "li" and self._li is not None:
+            section = next((i for _t, i in reversed(self.open) if i), "")
+            self.items.setdefault(section, []).append(" ".join("".join(self._li).split()))
+            self._li = None
+
+    def handle_data(self, data: str) -> None:
+        for _tag, ident in self.open:
+            if ident:
+                self.by_id[ident].append(data)
+        if self._th is not None:
+            self._th.append(data)
+        if self._li is not None:
+            self._li.append(data)
+
+    def text(self, ident: str) -> str:
+        return " ".join("".join(self.by_id.get(ident, [])).split())
+
+
+def page(site: str, path: str) -> Page:
+    status, _headers, body = http(site + path)
+    assert status == 200, (path, status)
+    return Page(body)
+
+
+@pytest.mark.parametrize("value, words", [
+    (Literal("2017-07-25", datatype=XSD.date), "25 July 2017"),
+    (Literal("2017-07", datatype=XSD.gYearMonth), "July 2017"),
+    (Literal("2016", datatype=XSD.gYear), "2016"),
+    (Literal("--10-31", datatype=XSD.gMonthDay), "31 October, year not stated"),
+    (Literal("--05", datatype=XSD.gMonth), "May, year not stated"),
+    (Literal("--13", datatype=XSD.gMonth), "--13"),  # no such month: given as written
+])
+def test_dates_read_as_words_as_precise_as_the_data(value: Literal, words: str) -> None:
+    assert for_people(value) == words
+
+
+def test_an_event_page_opens_with_who_met_whom_when_and_where(site: str) -> None:
+    event = page(site, EVENT)
+    summary = event.text("summary")
+    for fact in ("talks (held)", "25 July 2017", "Hanoi", "Cooperation programme between Ministry of Public Security",
+                 "cyber security", "terrorism"):
+        assert fact in summary, (fact, summary)
+    who = [item for item in event.items["summary"] if item.startswith(("To Lam", "Nikolai Patrushev"))]
+    assert sorted(who) == ["Nikolai Patrushev — General, Secretary, Security Council of the Russian Federation",
+                           "To Lam — Senior Lieutenant General, Minister, Ministry of Public Security of Vietnam"]
+
+
+def test_an_event_page_shows_each_relation_once(site: str) -> None:
+    """No "referred to by" link repeats one the statements show the other way, "mentioned in" is
+    not repeated beside "reported in" the same article, and evidence reads as the sentence."""
+    event = page(site, EVENT)
+    assert "inbound" not in event.by_id, event.text("inbound")
+    assert "reported in" in event.headers and "mentioned in" not in event.headers
+    about = event.text("properties")
+    assert "char=" not in about
+    assert "During his talks with General Nikolai Patrushev" in about
+
+
+def test_a_persons_page_gives_posts_over_time_events_and_counterparts(site: str) -> None:
+    person = page(site, PERSON)
+    assert person.items["posts"][0].startswith("25 July 2017 Senior Lieutenant General, Minister")
+    assert any(p.startswith("October, year not stated General, Minister") for p in person.items["posts"][1:])
+    attended = person.items["events"]
+    assert attended[0].startswith("25 July 2017 Talks between Ministry of Public Security of Vietnam and Security Council")
+    assert len(attended) >= 4
+    assert "Vladimir Kolokoltsev (3 events)" in person.items["met"]
+    _status, _headers, body = http(site + PERSON)
+    assert b"person \xc2\xb7 person" not in body.lower(), "foaf:Person and schema:Person read as one kind"
+
+
+def _raw(label: str) -> bool:
+    """A label that is a term's local name as written in its IRI: camel case ("wasDerivedFrom",
+    "has subOrganization"), or a capitalised word among lower-case labels ("Publisher")."""
+    return bool(re.search(r"[a-z][A-Z]", label)) or (label[:1].isupper() and not label[:2].isupper())
+
+
+def test_no_page_names_a_property_by_a_raw_local_name(site: str, seeds: Built) -> None:
+    """Every page of every kind of resource the dataset mints (two of each), the validation
+    report and the article graphs: each property row is labelled in words."""
+    things = [local(seeds, iri) for iri in two_of_each_kind(seeds, sorted(minted(seeds)))]
+    paths = ["doc/" + path[3:] + ".html" for path in things if path.startswith("id/")]
+    paths.append("graph/validation-report.html")
+    bad, checked = {}, set()
+    for path in paths:
+        headers = page(site, path).headers
+        checked.update(headers)
+        found = [h for h in headers if _raw(h)]
+        if found:
+            bad[path] = found
+    assert len(paths) > 20 and len(checked) > 40, (len(paths), sorted(checked))
+    assert not bad, bad
+    assert _raw("wasDerivedFrom") and _raw("has subOrganization") and _raw("Publisher") and not _raw("SHA-256")
