@@ -60,10 +60,13 @@ def test_proposals_by_label_alias_and_type(seeds: Built, endpoint: str, tmp_path
     ("slow/sparql", ["--timeout", "1"], "timed out"),
     ("broken/sparql", [], "500"),
 ])
-def test_endpoint_failures_are_reported_not_fatal(seeds: Built, endpoint: str, tmp_path: Path, path: str,
-                                                  args: list[str], message: str) -> None:
+def test_endpoint_failures_are_reported_and_exit_2(seeds: Built, endpoint: str, tmp_path: Path, path: str,
+                                                    args: list[str], message: str) -> None:
+    """A failed look-up still writes the review file with its error, names each resource not asked,
+    and exits 2, so that a script does not take a run that asked nothing for a clean one."""
     run, data = link(seeds, endpoint + path, tmp_path / "review.json", *args)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 2, run.stderr
+    assert "look-up(s) failed" in run.stderr
     assert data["proposals"] == [] and data["errors"]
     assert "not asked: https://w3id.org/coopld/id/person/to-lam (To Lam)" in run.stderr
     assert any(message in e["error"].lower() for e in data["errors"]), data["errors"][0]
