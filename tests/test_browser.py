@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,20 +81,27 @@ class Browser:
             self.screenshot("failed-" + what.replace(" ", "-"))
             pytest.fail(f"timed out after {WAIT:.0f} s waiting for {what} on {self.driver.current_url}")
 
-    def screenshot(self, name: str) -> Path:
-        """The whole page (the window is made as tall as the page first)."""
+    def screenshot(self, name: str, width: int = 1280) -> Path:
+        """The whole page at ``width`` pixels (the window is made as tall as the page first)."""
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         for _ in range(2):  # a taller window can reflow the page: measure again
             height = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
-            self.driver.set_window_size(1280, max(1000, min(height + 100, 6000)))
+            self.driver.set_window_size(width, max(1000, min(height + 100, 6000)))
         path = ARTEFACTS / f"{name}.png"
         self.driver.save_screenshot(str(path))
-        self.driver.set_window_size(1280, 1000)
+        self.driver.set_window_size(width, 1000)
         return path
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    with chromium() as started:
+        yield started
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven through its chromedriver, stopped at the end."""
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
         if not os.access(path, os.X_OK):
             pytest.fail(f"{path} is missing: the browser tests need Debian's {package} (./bin/setup test installs it)")

@@ -21,6 +21,10 @@ EVENT = "doc/event/2017-07-25-talks-russia-vietnam-hanoi.html"
 PERSON = "doc/person/to-lam.html"
 
 
+BLOCKS = frozenset({"p", "div", "section", "dl", "dt", "dd", "ul", "ol", "li", "table", "tr", "td", "th",
+                    "h1", "h2", "h3", "h4", "figure", "figcaption", "br"})
+
+
 class Page(HTMLParser):
     """The text of each element with an id, the header cells of tables, and the link targets."""
 
@@ -34,7 +38,13 @@ class Page(HTMLParser):
         self._li: list[str] | None = None
         self.feed(body.decode("utf-8"))
 
+    def _break(self, tag: str) -> None:
+        """A block's edge reads as a space, as it does on the screen ("status signed", not "statussigned")."""
+        if tag in BLOCKS:
+            self.handle_data(" ")
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._break(tag)
         ident = dict(attrs).get("id")
         self.open.append((tag, ident))
         if ident:
@@ -45,6 +55,7 @@ class Page(HTMLParser):
             self._li = []
 
     def handle_endtag(self, tag: str) -> None:
+        self._break(tag)
         while self.open:
             name, _ident = self.open.pop()
             if name == tag:
@@ -144,3 +155,37 @@ def test_no_page_names_a_property_by_a_raw_local_name(site: str, seeds: Built) -
     assert len(paths) > 20 and len(checked) > 40, (len(paths), sorted(checked))
     assert not bad, bad
     assert _raw("wasDerivedFrom") and _raw("has subOrganization") and _raw("Publisher") and not _raw("SHA-256")
+
+
+def test_an_agreement_page_gives_parties_period_successor_and_events(site: str) -> None:
+    agreement = page(site, "doc/agreement/programme-russia-vietnam-2016-2018.html")
+    summary = agreement.text("summary")
+    for fact in ("signed", "Ministry of Internal Affairs of the Russian Federation; Ministry of Public Security of Vietnam",
+                 "2016–2018", "followed by Action coordination programme", "for 2019–2021"):
+        assert fact in summary, (fact, summary)
+    assert agreement.items["referring"] == [
+        "25 July 2017 Talks between Ministry of Public Security of Vietnam and Security Council of the Russian Federation "
+        "(Hanoi, 2017-07-25)"]
+
+
+def test_an_organization_page_gives_its_place_people_agreements_and_pictures(site: str) -> None:
+    ministry = page(site, "doc/org/vietnam-ministry-of-public-security.html")
+    summary = ministry.text("summary")
+    assert "country Vietnam" in summary and "units Hanoi Department of Public Security" in summary
+    assert summary.count("between Ministry of Public Security of Vietnam and Ministry of Internal Affairs") >= 5
+    people = ministry.items["people"]
+    assert people[0].startswith("To Lam — ") and "event" in people[0], people
+    assert {"timeline-chart", "network-chart"} <= set(ministry.by_id)
+
+
+def test_the_query_page_knows_the_datas_own_namespaces(site: str) -> None:
+    """Results read event:2017-07-25-… rather than a full IRI: the query page's prefixes hold a
+    namespace for each kind of thing the data mint, beside the vocabularies' (org: stays the W3C
+    organization ontology)."""
+    import json
+
+    _status, _headers, body = http(site + "sparql/prefixes.json")
+    prefixes = json.loads(body)
+    assert prefixes["event"] == "https://w3id.org/coopld/id/event/"
+    assert prefixes["organization"] == "https://w3id.org/coopld/id/org/"
+    assert prefixes["org"] == "http://www.w3.org/ns/org#" and prefixes["coop"] == "https://w3id.org/coopld/ontology#"

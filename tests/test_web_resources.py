@@ -4,6 +4,7 @@ gunicorn. A walker follows every IRI the dataset mints, and every vocabulary ter
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import shutil
 import urllib.parse
@@ -15,6 +16,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from coopld.config import VOCAB_ROOT
+from coopld.web.downloads import size_for_people
 from tests.conftest import ROOT, Built, gunicorn, run_build
 from tests.test_web_sparql import http
 
@@ -228,8 +230,11 @@ def test_downloads(site: str, seeds: Built) -> None:
     status, _h, body = http(site + "downloads/")
     assert status == 200
     summary = json.loads((seeds.settings.out / "build.json").read_text(encoding="utf-8"))
+    page = html.unescape(body.decode("utf-8"))
+    assert 'rel="license">CC BY 4.0</a>' in page and f"{summary['counts']['asserted_triples']:,} statements" in page
     for name, info in summary["dumps"].items():
         assert name.encode() in body and info["sha256"].encode() in body
+        assert info["description"] in page and f">{size_for_people(info['bytes'])}</td>" in page, name
         status, headers, blob = http(site + "downloads/" + name)
         assert status == 200 and headers["Content-Type"].startswith(info["media_type"])
         assert hashlib.sha256(blob).hexdigest() == info["sha256"]

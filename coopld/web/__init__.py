@@ -50,6 +50,13 @@ DEFAULTS: dict[str, Any] = {
 _SETTINGS = {key.removeprefix("COOPLD_") for key in DEFAULTS} | {"BUILD", "BASE_IRI"}
 
 
+#: prefixes for the kinds of thing the data mint IRIs for, each a folder under the base
+#: (``<base>id/event/``); organizations are "organization:" since "org:" is the W3C ontology's
+DATA_PREFIXES = {"event": "event/", "person": "person/", "organization": "org/", "agreement": "agreement/",
+                 "place": "place/", "article": "article/", "participation": "participation/", "post": "post/",
+                 "period": "period/", "instant": "instant/"}
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(DEFAULTS)
@@ -77,9 +84,24 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     published = generation.Published(source, minted, first)
     generation.install(app, published)
     app.extensions["coopld_context"] = load_context(settings.mappings_dir)
-    app.extensions["coopld_prefixes"] = dict(PREFIXES)
+    # the data's own namespaces too, so the query page writes event:2017-… rather than a full IRI
+    app.extensions["coopld_prefixes"] = {**{name: settings.id_base + folder for name, folder in DATA_PREFIXES.items()},
+                                         **PREFIXES}
 
-    from coopld.web import dereference, downloads, errors, examples, headers, openapi, pages, reconcile, sparql, void
+    from coopld.web import (
+        charts,
+        dereference,
+        downloads,
+        errors,
+        examples,
+        headers,
+        openapi,
+        pages,
+        reconcile,
+        sparql,
+        vendor,
+        void,
+    )
 
     errors.register(app)
     headers.init_app(app)  # security headers on every response; request bodies bounded before they are read
@@ -89,6 +111,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dereference.bp)
     app.register_blueprint(void.bp)
     app.register_blueprint(examples.bp)
+    app.register_blueprint(vendor.bp)
+    app.register_blueprint(charts.bp)
     app.register_blueprint(reconcile.bp)
     app.register_blueprint(openapi.bp)
 

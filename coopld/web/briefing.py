@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import FOAF
+from rdflib.namespace import FOAF, ORG
 
 from coopld.store import Store, Term, Triple
 from coopld.vocab import COOP
@@ -123,10 +123,58 @@ def person_summary(store: Store, iri: str, href: Href) -> dict[str, Any]:
     return {"events": events, "posts": posts, "met": met}
 
 
+def agreement_summary(store: Store, iri: str, triples: list[Triple], labels: dict[str, str], href: Href) -> dict[str, Any]:
+    root = URIRef(iri)
+    found = store.select(query_text("agreement-summary"), [{"agreement": root}])
+    row = found[0] if found else {}
+    begins, ends = row.get("begins"), row.get("ends")
+    period = "–".join(str(v) for v in (begins, ends) if v is not None)
+    if begins is not None and ends is None:
+        period = f"from {begins}"
+    status = next((o for s, p, o in triples if s == root and p == COOP.status), None)
+    rows = store.select(query_text("referring-events"), [{"agreement": root}])
+    rows.sort(key=lambda r: (_order(r["date"]), str(r["label"] or "")))
+    events: list[dict[str, Any]] = [{"event": _link(r["event"], r["label"], href), "when": _when(r["date"]) or "date not stated"}
+                                    for r in rows]
+    events = [e for e in events if e["event"]]
+    return {
+        "status": labels.get(str(status), "") if status is not None else "",
+        "parties": _values(triples, root, COOP.party, labels, href),
+        "period": period,
+        "signing": _link(row.get("signing"), row.get("signingLabel"), href),
+        "signed_on": _when(row.get("signedOn")),
+        "signed_in": _link(row.get("signedIn"), row.get("placeLabel"), href),
+        "predecessors": _values(triples, root, COOP.succeeds, labels, href),
+        "successors": _values(triples, root, COOP.succeededBy, labels, href),
+        "events": events,
+    }
+
+
+def organization_summary(store: Store, iri: str, triples: list[Triple], labels: dict[str, str], href: Href) -> dict[str, Any]:
+    root = URIRef(iri)
+    people = [{"person": _link(r["person"], r["label"], href), "posts": str(r["posts"] or ""), "events": int(str(r["events"]))}
+              for r in store.select(query_text("organization-people"), [{"organization": root}])]
+    agreements = [_link(r["agreement"], r["label"], href)
+                  for r in store.select(query_text("organization-agreements"), [{"organization": root}])]
+    return {
+        "country": _values(triples, root, COOP.country, labels, href),
+        "parents": _values(triples, root, ORG.subOrganizationOf, labels, href),
+        "units": _values(triples, root, ORG.hasSubOrganization, labels, href),
+        "people": sorted((p for p in people if p["person"]), key=lambda p: (-p["events"], p["person"]["text"])),
+        "agreements": sorted((a for a in agreements if a), key=lambda a: a["text"].lower()),
+    }
+
+
 def kind_of(classes: set[str]) -> str | None:
     """Which summary a resource of these classes gets."""
     if str(COOP.CooperationEvent) in classes:
         return "event"
     if str(FOAF.Person) in classes:
         return "person"
+    if str(COOP.Agreement) in classes:
+        return "agreement"
+    if str(COOP.Country) in classes:
+        return "country"
+    if str(ORG.Organization) in classes:
+        return "organization"
     return None

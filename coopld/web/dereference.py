@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDFS
+from rdflib.namespace import OWL, RDFS, SH
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.iris import is_absolute_iri
@@ -236,8 +236,9 @@ def _respond(described: Description | None, iri: str, base: str, fmt: Format, ne
     if fmt is HTML:
         if view is None:
             view = _view(described) if template == "resource.html" else {}
-        body = render_template(template, d=described, iri=iri, base=base, view=view, formats=DOC_FORMATS[1:],
-                               rows=_rows(described) if template == "graph.html" else [])
+        if template == "graph.html":
+            view = _graph_view(store, described)
+        body = render_template(template, d=described, iri=iri, base=base, view=view, formats=DOC_FORMATS[1:])
         response = Response(body, mimetype="text/html")
     else:
         triples = described.triples + label_triples(store, described)
@@ -376,6 +377,10 @@ def _view(d: Description) -> dict[str, Any]:
         summary = briefing.event_summary(store, d.iri, d.triples, d.labels, local_href)
     elif kind == "person":
         summary = briefing.person_summary(store, d.iri, local_href)
+    elif kind == "agreement":
+        summary = briefing.agreement_summary(store, d.iri, d.triples, d.labels, local_href)
+    elif kind == "organization":
+        summary = briefing.organization_summary(store, d.iri, d.triples, d.labels, local_href)
     return {"title": title, "types": types, "kind": kind, "summary": summary,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
             "evidence": evidence, "notes": review_notes(store, d.iri)}
@@ -401,9 +406,35 @@ def review_notes(store: Store, iri: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda n: (n.get("about", {}).get("text", ""), n["fact"], n["reason"], n["iri"]))
 
 
-def _rows(d: Description) -> list[tuple[dict[str, str], dict[str, str], dict[str, str]]]:
-    """A named graph's triples, as rows of links."""
-    return [(_value(s, {}), _value(p, {}), _value(o, {})) for s, p, o in d.triples]
+def _graph_view(store: Store, d: Description) -> dict[str, Any]:
+    """A named graph's page: its triples as rows of labelled links; for a validation report, its
+    results as a person reads them (severity, resource, property, message) instead of the
+    blank-node-shaped triples they are stored as."""
+    named = {str(t) for triple in d.triples for t in triple if isinstance(t, URIRef)}
+    found = labels(store, [URIRef(n) for n in named])
+    data = _settings().id_base
+    for n in named:  # a term of a vocabulary in words, a resource of the data by its key
+        found.setdefault(n, local_name(n) if n.startswith(data) else humanised(n))
+    results = _report_results(d.triples, found)
+    rows = [] if results else [(_value(s, found), _value(p, found), _value(o, found)) for s, p, o in d.triples]
+    return {"rows": rows, "results": results}
+
+
+def _report_results(triples: list[Triple], found: dict[str, str]) -> list[dict[str, Any]]:
+    by_node: dict[str, dict[str, Any]] = {}
+    for s, p, o in triples:
+        by_node.setdefault(str(s), {})[str(p)] = o
+    out = []
+    for node, props in by_node.items():
+        if props.get(str(RDF_TYPE)) != SH.ValidationResult:
+            continue
+        severity, path = props.get(str(SH.resultSeverity)), props.get(str(SH.resultPath))
+        out.append({"severity": humanised(str(severity)) if severity is not None else "",
+                    "focus": _value(props.get(str(SH.focusNode)), found),
+                    "property": _value(path, found) if isinstance(path, URIRef) else None,
+                    "message": str(props.get(str(SH.resultMessage)) or ""), "iri": node})
+    order = {"violation": 0, "warning": 1, "info": 2}
+    return sorted(out, key=lambda r: (order.get(r["severity"], 3), r["focus"].get("text", ""), r["message"]))
 
 
 def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:

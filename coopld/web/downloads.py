@@ -43,9 +43,29 @@ def available(found: Generation) -> dict[str, dict[str, object]]:
     return listed
 
 
+#: the licence of the data (as the VoID description says)
+LICENCE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+
+
+def size_for_people(count: int) -> str:
+    """1,323,253 -> "1.3 MB" (decimal units, as file managers show them)."""
+    value = float(count)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{int(value):,} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{count:,} bytes"
+
+
 @bp.route("/downloads/")
 def listing() -> str:
-    return render_template("downloads.html", dumps=available(generation()))
+    found = generation()
+    rows = [{"name": name, "media_type": info["media_type"], "bytes": info["bytes"],
+             "size": size_for_people(int(str(info["bytes"]))), "sha256": info["sha256"],
+             "description": DUMPS[name][1] if name in DUMPS else ""}
+            for name, info in available(found).items()]
+    return render_template("downloads.html", dumps=rows, counts=found.summary.get("counts", {}),
+                           published=found.modified.strftime("%d %B %Y, %H:%M UTC").lstrip("0"), licence=LICENCE)
 
 
 @bp.route("/downloads/<name>")

@@ -6,8 +6,8 @@
                                     editor's prefix completion
     /sparql/links.json              where the dataset's IRIs can be followed on this server, so
                                     the results table links to local pages
-    /static/vendor/yasgui/<name>    the built files of the npm package @zazuko/yasgui, sent from
-                                    node_modules (installed by ``bin/setup`` with ``npm ci``)
+
+The editor itself, YASGUI, is sent from node_modules by ``coopld.web.vendor``.
 
 Everything is read from this checkout and this server: the page needs no other host.
 """
@@ -17,17 +17,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify
 
 from coopld.config import VOCAB_ROOT, Settings
 from coopld.vocab import ONTOLOGY_IRI
 from coopld.web.dereference import local_href
-from coopld.web.errors import NotFound
 
 bp = Blueprint("examples", __name__)
-
-#: Where ``npm ci`` puts the files YASGUI ships, relative to the checkout.
-YASGUI_BUILD = Path("node_modules", "@zazuko", "yasgui", "build")
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -93,10 +89,3 @@ def links() -> Response:
     response.cache_control.max_age = 3600
     return response
 
-
-@bp.route("/static/vendor/yasgui/<name>")
-def yasgui(name: str) -> Response:
-    folder = _settings().root / YASGUI_BUILD
-    if not (folder / name).is_file():
-        raise NotFound(f"no file {name!r} in {YASGUI_BUILD}; install the page's npm packages with ./bin/setup")
-    return send_from_directory(folder.resolve(), name, max_age=3600)
