@@ -21,9 +21,14 @@ states schema itself, so that it never silently differs from the reference.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import owlrl
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
@@ -31,6 +36,7 @@ from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from coopld.errors import CoopldError
 from coopld.mapping import new_graph
@@ -67,10 +73,7 @@ class OwlrlReasoner:
     def __init__(self, ontology: Graph, vocabularies: Graph) -> None:
         self.ontology = ontology
         self.vocabularies = vocabularies
-        closure = Graph()
-        closure += ontology
-        _expand(closure)
-        self.tbox = closure
+        self.tbox = closed(ontology)
         self.terms = set(ontology.subjects())
 
     def infer(self, data: Graph) -> Graph:
@@ -86,6 +89,61 @@ class OwlrlReasoner:
             if _about_the_data((s, p, o), self.terms):
                 out.add((s, p, o))
         return out
+
+
+def closed(graph: Graph) -> Graph:
+    """owlrl's closure of a graph of schema (the ontology, or its closure), read from the cache
+    when one was made for the same triples by the same owlrl and this module's code.
+
+    Every process of a build closes the ontology twice (about a second of CPU, more than a
+    small build's articles take), and the ontology changes far less often than builds run. The
+    key is the graph's triples (blank nodes carry their canonical labels, see
+    ``build_inputs._parse_all``), so a changed ontology is closed afresh; a cache that cannot be
+    read or written is only slower, never wrong."""
+    place = _cache_dir() / f"closure-{_closure_key(graph)}.json"
+    try:
+        rows = json.loads(place.read_text(encoding="utf-8"))
+        found = Graph()
+        found.addN((from_n3(s), from_n3(p), from_n3(o), found) for s, p, o in rows)  # type: ignore[misc]
+        return found
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # not there yet, or unreadable: closed afresh and written again
+    closure = Graph()
+    closure += graph
+    _expand(closure)
+    _write_closure(place, [[term.n3() for term in triple] for triple in closure])
+    return closure
+
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("COOPLD_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coopld"
+
+
+def _closure_key(graph: Graph) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"owlrl {owlrl.__version__}\n".encode())
+    digest.update(Path(__file__).read_bytes())  # the closure's options, and what the tables need of it
+    for line in sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()[:32]
+
+
+def _write_closure(place: Path, rows: list[list[str]]) -> None:
+    """Terms as N3 (``_:label`` keeps a blank node's label, which N-Triples parsers renew)."""
+    written: str | None = None
+    try:
+        place.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=place.parent, prefix=".closure-", delete=False) as out:
+            written = out.name
+            json.dump(rows, out)
+        os.replace(written, place)  # whole or not at all, also with builds writing it at once
+    except OSError:
+        if written is not None:
+            Path(written).unlink(missing_ok=True)
+        # a read-only home: every process closes the ontology itself, as without a cache
 
 
 def _expand(graph: Graph) -> None:
@@ -175,12 +233,10 @@ def compile_rules(tbox: Graph) -> Rules:
                           + "; ".join(problems))
     properties = _property_rules(tbox)
     joined = frozenset(p for p, rules in properties.items() if rules.functional or rules.inverse_functional or rules.chains)
-    closed = Graph()
-    closed += tbox
-    _expand(closed)
+    again = closed(tbox)
     return Rules(_table(tbox, RDFS.subClassOf, reflexive=False), properties, joined | {_SAME},
-                 frozenset(t for t in tbox if t[1] in joined), _mentions(closed), _datatypes_in_use(tbox),
-                 frozenset(set(closed) - set(tbox)))
+                 frozenset(t for t in tbox if t[1] in joined), _mentions(again), _datatypes_in_use(tbox),
+                 frozenset(set(again) - set(tbox)))
 
 
 def _property_rules(tbox: Graph) -> dict[Node, PropertyRules]:

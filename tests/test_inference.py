@@ -12,13 +12,15 @@ and a marker would have to be registered in pyproject.toml."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, XSD
+from rdflib.namespace import OWL, RDFS, XSD
 from rdflib.term import Node
 
 from coopld import infer
@@ -29,8 +31,8 @@ from coopld.infer import OwlrlReasoner, Reasoner
 from coopld.mapping import record_to_graph
 from tests.conftest import Built
 
-GENERATED = 1000
-SAMPLE = os.environ.get("COOPLD_INFERENCE_SAMPLE", "16")
+GENERATED = int(os.environ.get("COOPLD_INFERENCE_GENERATED", "300"))  # every generator path occurs in 300
+SAMPLE = os.environ.get("COOPLD_INFERENCE_SAMPLE", "8")
 
 PREFIXES = """
 @prefix coop: <https://w3id.org/coopld/ontology#> .
@@ -289,3 +291,27 @@ def test_an_ontology_using_what_is_not_implemented_is_refused(named: str, text: 
     with pytest.raises(CoopldError, match=re.escape(named)) as raised:
         Reasoner(ontology, res.vocabularies)
     assert "OwlrlReasoner" in raised.value.message
+
+
+# --- the closure cache ------------------------------------------------------------------------------
+
+def test_the_ontologys_closure_is_cached_and_never_stale(res: Resources, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second build reads owlrl's closure of the ontology from the cache and gets the same
+    triples; an ontology with one axiom more is closed afresh (its own entry, holding that
+    axiom's consequence); an unreadable entry is closed again and rewritten, not trusted."""
+    monkeypatch.setenv("COOPLD_CACHE_DIR", str(tmp_path))
+    fresh = infer.closed(res.ontology)
+    [entry] = list(tmp_path.glob("closure-*.json"))
+    again = infer.closed(res.ontology)
+    assert set(again) == set(fresh) and len(again) > len(res.ontology)
+    changed = Graph()
+    changed += res.ontology
+    changed.add((URIRef(ID + "Summit"), RDFS.subClassOf, URIRef(COOP + "CooperationEvent")))
+    extended = infer.closed(changed)
+    assert len(list(tmp_path.glob("closure-*.json"))) == 2
+    sem_event = URIRef("http://semanticweb.cs.vu.nl/2009/11/sem/Event")
+    assert (URIRef(ID + "Summit"), RDFS.subClassOf, sem_event) in set(extended) - set(fresh)
+    entry.write_text('[["<broken', encoding="utf-8")
+    assert set(infer.closed(res.ontology)) == set(fresh)
+    assert json.loads(entry.read_text(encoding="utf-8")), "the broken entry was written again"
