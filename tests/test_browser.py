@@ -179,6 +179,33 @@ def test_query_page_runs_an_example(browser: Browser, site: str) -> None:
     assert title.text.strip()
 
 
+def test_query_results_read_as_values_with_labels_in_the_sites_column(browser: Browser, site: str, seeds: Built) -> None:
+    """A reader of the results sees event:2017-07-25-… with the event's label beside it, a date
+    as 2017-07-25 (not "2017-07-25"^^xsd:date), no cell cut short, and the page keeps the width
+    of every other page, a wide table scrolling inside itself."""
+    driver = browser.driver
+    run_example(browser, site, "cq-events")
+    browser.wait("the labels", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-labelled"))
+    # the table is drawn again once the labels arrive: read the rows as they are now
+    rows = driver.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr table.dataTable tbody tr:not(:has(td.dt-empty))")
+    [label] = [row["label"] for row in seeds.select(f"SELECT ?label WHERE {{ <{iri(EVENT)}> <{RDFS_LABEL}> ?label }}")]
+    cells = {c.text.strip() for row in rows for c in row.find_elements(By.CSS_SELECTOR, "td")}
+    assert f"event:{EVENT.removeprefix('event/')} {label}" in cells, [c for c in cells if "event" in c][:8]
+    assert "2017-07-25" in cells, "a date reads as its value"
+    assert not [c for c in cells if "^^" in c or c.startswith("<")], sorted(cells)[:20]
+    assert not driver.find_elements(By.CSS_SELECTOR, ".yasr .expandable"), "no cell is cut short"
+    query_width = driver.execute_script("return getComputedStyle(document.body).maxWidth")
+    browser.screenshot("sparql-results-read-as-values")
+    for width in (1280, 390):
+        driver.set_window_size(width, 1000)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the query page at {width} px scrolls sideways by {overflow} px"
+    browser.screenshot("sparql-results-read-as-values-phone", 390)
+    driver.set_window_size(1280, 1000)
+    driver.get(site)
+    assert driver.execute_script("return getComputedStyle(document.body).maxWidth") == query_width, "the site's column"
+
+
 def test_editor_completes_coopld_prefixes(browser: Browser, site: str) -> None:
     driver = browser.driver
     open_query_page(browser, site)

@@ -82,7 +82,7 @@ class Page(HTMLParser):
 
 
 def page(site: str, path: str) -> Page:
-    status, _headers, body = http(site + path)
+    status, _headers, body = http(site + path, headers={"Accept": "text/html"})
     assert status == 200, (path, status)
     return Page(body)
 
@@ -189,3 +189,61 @@ def test_the_query_page_knows_the_datas_own_namespaces(site: str) -> None:
     assert prefixes["event"] == "https://w3id.org/coopld/id/event/"
     assert prefixes["organization"] == "https://w3id.org/coopld/id/org/"
     assert prefixes["org"] == "http://www.w3.org/ns/org#" and prefixes["coop"] == "https://w3id.org/coopld/ontology#"
+
+
+def test_the_dataset_description_reads_without_turtle(site: str) -> None:
+    """The VoID page says what the Turtle says: the totals the Turtle gives, each kind of thing
+    labelled with its prefixed name and count (the two "event" classes told apart), the files
+    with their sizes in words; the Turtle is kept, folded."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import VOID
+
+    _status, _headers, turtle = http(site + ".well-known/void", headers={"Accept": "text/turtle"})
+    described = Graph().parse(data=turtle.decode("utf-8"), format="turtle")
+    dataset = next(described.subjects(VOID.sparqlEndpoint, None))
+    void = page(site, ".well-known/void")
+    summary = void.text("summary")
+    triples, entities = int(described.value(dataset, VOID.triples)), int(described.value(dataset, VOID.entities))
+    assert f"{triples:,} statements about {entities:,} things" in summary, summary
+    assert "CC BY 4.0" in summary
+    kinds = void.text("classes")
+    partition = next(p for p in described.objects(dataset, VOID.classPartition)
+                     if described.value(p, VOID["class"]) == URIRef("https://w3id.org/coopld/ontology#CooperationEvent"))
+    assert f"cooperation event coop:CooperationEvent {int(described.value(partition, VOID.entities))}" in kinds, kinds
+    assert "coop:Event" in kinds and "sem:Event" in kinds
+    assert "coopld.nq" in void.text("dumps") and re.search(r"\d(\.\d)? (kB|MB)", void.text("dumps"))
+    assert "void:triples" in void.text("turtle")
+
+
+def test_the_query_page_gets_labels_for_the_iris_it_shows(site: str) -> None:
+    import json
+
+    asked = ["https://w3id.org/coopld/id/person/to-lam", "https://w3id.org/coopld/ontology#CooperationEvent",
+             "https://w3id.org/coopld/id/person/nobody"]
+    status, _headers, body = http(site + "sparql/labels.json", data=json.dumps({"iris": asked}).encode(),
+                                  headers={"Content-Type": "application/json"}, method="POST")
+    assert status == 200, body
+    assert json.loads(body) == {asked[0]: "To Lam", asked[1]: "cooperation event"}
+    for wrong, reason in [(b"not json", b'send JSON {"iris"'),
+                          (json.dumps({"iris": ["no iri"]}).encode(), b"not an absolute IRI"),
+                          (json.dumps({"iris": ["http://x/"] * 1001}).encode(), b"at most 1000")]:
+        status, _headers, body = http(site + "sparql/labels.json", data=wrong, headers={"Content-Type": "application/json"},
+                                      method="POST")
+        assert status == 400 and reason in body, (status, body[:300])
+
+
+def test_an_article_page_marks_each_sentence_read_and_links_what_was_made_of_it(site: str) -> None:
+    """The article's text with each sentence evidence points to marked and numbered, and under
+    it, for each number, the resources read from that sentence; no span shows as "char=…"."""
+    article = page(site, "doc/article/004-3c8652a5e7475668.html")
+    marks = [ident for ident in article.by_id if ident.startswith("read-from-")]
+    read = article.items["read-facts"]
+    assert len(marks) == len(read) >= 4, (marks, read)
+    first = article.text("read-from-1")
+    assert "During his talks with General Nikolai Patrushev" in first, first
+    assert read[0].startswith("Nikolai Patrushev") and "Talks between Ministry of Public Security of Vietnam and Security " \
+        "Council of the Russian Federation (Hanoi, 2017-07-25)" in read[0] and "To Lam" in read[0], read[0]
+    assert any("Memorandum of understanding" in item and "Signing ceremony" in item for item in read), read
+    _status, _headers, body = http(site + "doc/article/004-3c8652a5e7475668.html")
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r'(href|title|id)="[^"]*"', "", body.decode("utf-8")))
+    assert "char=" not in visible

@@ -365,12 +365,8 @@ def _view(d: Description) -> dict[str, Any]:
             continue
         inbound.setdefault(d.labels.get(str(p), humanised(str(p))), []).append(_value(s, d.labels))
     evidence, snippets = _evidence(store, d)
-    for name, values in properties.items():  # spans read as their words, in the order of the text
-        if any(v.get("iri") in snippets for v in values):
-            for v in values:
-                if v.get("iri") in snippets:
-                    v["text"] = snippets[v["iri"]][1]
-            properties[name] = sorted(values, key=lambda v: snippets.get(v.get("iri", ""), (1 << 62, ""))[0])
+    _as_words(properties, snippets)
+    _as_words(inbound, snippets)
     kind = briefing.kind_of(classes)
     summary: dict[str, Any] | None = None
     if kind == "event":
@@ -384,6 +380,17 @@ def _view(d: Description) -> dict[str, Any]:
     return {"title": title, "types": types, "kind": kind, "summary": summary,
             "properties": sorted(properties.items()), "inbound": sorted(inbound.items()),
             "evidence": evidence, "notes": review_notes(store, d.iri)}
+
+
+def _as_words(groups: dict[str, list[dict[str, str]]], snippets: dict[str, tuple[int, str]]) -> None:
+    """Links to text spans read as their words ("Lam proposed that the two sides …", not
+    "char=406,668"), in the order of the text: an event's evidence, an article's spans."""
+    for name, values in groups.items():
+        if any(v.get("iri") in snippets for v in values):
+            for v in values:
+                if v.get("iri") in snippets:
+                    v["text"] = snippets[v["iri"]][1]
+            groups[name] = sorted(values, key=lambda v: snippets.get(v.get("iri", ""), (1 << 62, ""))[0])
 
 
 def review_notes(store: Store, iri: str) -> list[dict[str, Any]]:
@@ -453,6 +460,36 @@ def _value(node: Any, labels: dict[str, str]) -> dict[str, str]:
 SNIPPET = 70
 
 
+def _article_pieces(store: Store, iri: str, text: str, ranges: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """An article's whole text, each span that evidence points to marked and numbered, with
+    the resources read from it (the events, participations, agreements whose coop:evidence it
+    is), so a reader goes from a sentence to what was made of it. Spans that overlap are
+    marked as one, with the facts of both."""
+    facts: dict[tuple[int, int], set[str]] = {}
+    for row in store.select(query_text("span-facts"), [{"root": URIRef(iri)}]):
+        _article, _sep, offsets = str(row["span"]).rpartition("#char=")
+        begin, _comma, end = offsets.partition(",")
+        if begin.isdigit() and end.isdigit():
+            facts.setdefault((int(begin), int(end)), set()).add(str(row["fact"]))
+    merged: list[tuple[int, int, set[str]]] = []
+    for b, e in ranges:
+        if merged and b < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]), merged[-1][2] | facts.get((b, e), set()))
+        else:
+            merged.append((b, e, set(facts.get((b, e), set()))))
+    found = labels(store, [URIRef(f) for _b, _e, read in merged for f in read])
+    pieces: list[dict[str, Any]] = []
+    pos = 0
+    for number, (b, e, read) in enumerate(merged, start=1):
+        pieces.append({"text": text[pos:b], "mark": False})
+        linked = sorted(({"iri": f, "href": local_href(f), "text": found.get(f) or humanised(f)} for f in read),
+                        key=lambda f: f["text"].lower())
+        pieces.append({"text": text[b:e], "mark": True, "number": number, "facts": linked})
+        pos = e
+    pieces.append({"text": text[pos:], "mark": False})
+    return pieces
+
+
 def _evidence(store: Store, d: Description) -> tuple[list[dict[str, Any]], dict[str, tuple[int, str]]]:
     """The article text around each evidence span, split so the span can be highlighted; for an
     article, its whole text with every span that evidence points to. And for each span's IRI,
@@ -480,14 +517,7 @@ def _evidence(store: Store, d: Description) -> tuple[list[dict[str, Any]], dict[
         if not is_article:  # show the sentences with a little context, not the whole article
             pieces = [{"text": text[b:e], "mark": True} for b, e in ranges]
         else:
-            pieces, pos = [], 0
-            for b, e in ranges:
-                if b < pos:
-                    continue
-                pieces.append({"text": text[pos:b], "mark": False})
-                pieces.append({"text": text[b:e], "mark": True})
-                pos = e
-            pieces.append({"text": text[pos:], "mark": False})
+            pieces = _article_pieces(store, d.iri, text, ranges)
         out.append({"article": article, "href": local_href(article), "title": titles.get(article) or local_name(article),
                     "pieces": pieces})
     return out, snippets

@@ -57,14 +57,18 @@ def size_for_people(count: int) -> str:
     return f"{count:,} bytes"
 
 
+def files_for_people(found: Generation) -> list[dict[str, object]]:
+    """Each file as the downloads page and the VoID page list it: its size in words and what it holds."""
+    return [{"name": name, "media_type": info["media_type"], "bytes": info["bytes"],
+             "size": size_for_people(int(str(info["bytes"]))), "sha256": info["sha256"],
+             "description": DUMPS[name][1] if name in DUMPS else ""}
+            for name, info in sorted(available(found).items())]
+
+
 @bp.route("/downloads/")
 def listing() -> str:
     found = generation()
-    rows = [{"name": name, "media_type": info["media_type"], "bytes": info["bytes"],
-             "size": size_for_people(int(str(info["bytes"]))), "sha256": info["sha256"],
-             "description": DUMPS[name][1] if name in DUMPS else ""}
-            for name, info in available(found).items()]
-    return render_template("downloads.html", dumps=rows, counts=found.summary.get("counts", {}),
+    return render_template("downloads.html", dumps=files_for_people(found), counts=found.summary.get("counts", {}),
                            published=found.modified.strftime("%d %B %Y, %H:%M UTC").lstrip("0"), licence=LICENCE)
 
 

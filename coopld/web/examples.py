@@ -6,6 +6,8 @@
                                     editor's prefix completion
     /sparql/links.json              where the dataset's IRIs can be followed on this server, so
                                     the results table links to local pages
+    POST /sparql/labels.json        the label of each IRI of a results table, so the table can
+                                    show "To Lam" beside person:to-lam
 
 The editor itself, YASGUI, is sent from node_modules by ``coopld.web.vendor``.
 
@@ -17,15 +19,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
+from rdflib import URIRef
 
 from coopld.config import VOCAB_ROOT, Settings
+from coopld.iris import is_absolute_iri
 from coopld.vocab import ONTOLOGY_IRI
 from coopld.web.dereference import local_href
+from coopld.web.describe import labels as labels_of
+from coopld.web.errors import BadRequest
+from coopld.web.generation import generation
 
 bp = Blueprint("examples", __name__)
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+#: IRIs one labels request may name: a results page of 50 rows by a handful of columns, with room
+MAX_LABELLED = 1000
 
 
 @dataclass(frozen=True)
@@ -89,3 +99,19 @@ def links() -> Response:
     response.cache_control.max_age = 3600
     return response
 
+
+
+@bp.route("/sparql/labels.json", methods=["POST"])
+def labels() -> Response:
+    """The results table shows an IRI's label beside it. Asked by the page after each table is
+    drawn, with the IRIs it shows; answered from the store with the pages' own label rules."""
+    asked = request.get_json(silent=True)
+    if not isinstance(asked, dict) or not isinstance(asked.get("iris"), list):
+        raise BadRequest('send JSON {"iris": [IRI, ...]} with Content-Type: application/json')
+    iris = asked["iris"]
+    if len(iris) > MAX_LABELLED:
+        raise BadRequest(f"at most {MAX_LABELLED} IRIs a request, not {len(iris)}")
+    wrong = next((i for i in iris if not isinstance(i, str) or not is_absolute_iri(i)), None)
+    if wrong is not None:
+        raise BadRequest(f"not an absolute IRI: {str(wrong)[:200]!r}")
+    return jsonify(labels_of(generation().store, [URIRef(i) for i in iris]))

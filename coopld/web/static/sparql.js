@@ -42,24 +42,67 @@
     ].join("\n");
   }
 
-  /* IRIs of this dataset point to w3id.org; follow them on this server instead. */
-  function localLinks(links) {
+  /* The results table's IRIs: those of this dataset point to w3id.org, so they are followed on
+   * this server instead; and each gets its label beside it, asked of this server in one request
+   * per drawn table (POST /sparql/labels.json), so a reader sees "To Lam" and not only
+   * person:to-lam. Labels already fetched are kept for the page's life. */
+  function resultLinks(links, labelsUrl) {
+    var known = {};     // IRI -> label ("" when it has none)
+    var waiting = {};   // IRI -> true, asked in the next request
+    var timer = null;
+
     function rewrite(anchor) {
       var iri = anchor.getAttribute("href");
       if (!iri || anchor.dataset.iri) return;
+      anchor.dataset.iri = iri;
       for (var i = 0; i < links.length; i++) {
         if (iri.indexOf(links[i].iri) === 0) {
-          anchor.dataset.iri = iri;
           anchor.title = iri;
           anchor.setAttribute("href", links[i].path + iri.slice(links[i].iri.length));
           return;
         }
       }
     }
+    function showLabel(anchor) {
+      var label = known[anchor.dataset.iri];
+      if (!label || anchor.dataset.labelled || label === anchor.textContent) return;
+      anchor.dataset.labelled = "true";
+      var span = document.createElement("span");
+      span.className = "iri-label";
+      span.textContent = label;
+      anchor.after(" ", span);
+    }
+    function ask() {
+      timer = null;
+      var iris = Object.keys(waiting).slice(0, 1000);
+      iris.forEach(function (iri) { delete waiting[iri]; known[iri] = known[iri] || ""; });
+      if (!iris.length) return;
+      fetch(labelsUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ iris: iris }),
+      }).then(function (response) {
+        if (!response.ok) throw new Error(labelsUrl + ": " + response.status);
+        return response.json();
+      }).then(function (found) {
+        Object.keys(found).forEach(function (iri) { known[iri] = found[iri]; });
+        root.querySelectorAll(".yasr_results a.iri").forEach(showLabel);
+        root.dataset.labelled = String(Number(root.dataset.labelled || 0) + 1);
+      }).catch(function (error) { console.warn("coopld: no labels for the results", error); });
+      if (Object.keys(waiting).length && timer === null) timer = setTimeout(ask, 0);
+    }
+    function visit(anchor) {
+      rewrite(anchor);
+      if (!anchor.closest(".yasr_results") || anchor.closest("sup")) return;
+      var iri = anchor.dataset.iri;
+      if (known[iri] !== undefined) { showLabel(anchor); return; }
+      waiting[iri] = true;
+      if (timer === null) timer = setTimeout(ask, 30);
+    }
     function scan(node) {
       if (node.nodeType !== Node.ELEMENT_NODE) return;
-      if (node.matches("a.iri")) rewrite(node);
-      node.querySelectorAll("a.iri").forEach(rewrite);
+      if (node.matches("a.iri")) visit(node);
+      node.querySelectorAll("a.iri").forEach(visit);
     }
     new MutationObserver(function (mutations) {
       mutations.forEach(function (mutation) { mutation.addedNodes.forEach(scan); });
@@ -120,7 +163,11 @@
     // own variables; the "class" and "property" completers ask lov.linkeddata.es.
     Yasgui.defaults.yasqe.autocompleters = ["prefixes", "variables"];
     Yasgui.defaults.endpointCatalogueOptions.getData = function () { return [{ endpoint: endpoint }]; };
-    localLinks(links);
+    resultLinks(links, new URL(root.dataset.labels, window.location.href).href);
+    // results read as values: IRIs as prefixed names without <>, literals without quotes and
+    // datatype, and no cell cut short (a reader can still switch both back in the table's controls)
+    var table = Yasgui.Yasr.defaults.plugins.table || (Yasgui.Yasr.defaults.plugins.table = { enabled: true });
+    table.dynamicConfig = Object.assign({ compact: true, isEllipsed: false }, table.dynamicConfig || {});
 
     var yasgui = new Yasgui(root, {
       persistenceId: "coopld",
