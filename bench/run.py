@@ -494,9 +494,10 @@ def measure(args: argparse.Namespace, build: Path, data: dict[str, Any], work: P
 
     for connections in args.connections:
         # unmeasured: every server's workers and query processes started at this many connections
+        # (2 s, or a short run's own length)
         for engine, endpoint in ENDPOINTS.items():
             wrk(running[engine].url(""), [query_path(endpoint, t) for t in loads[0].texts[-200:]], accept=SPARQL_JSON,
-                connections=connections, seconds=2, timeout=args.timeout, work=work)
+                connections=connections, seconds=min(2.0, args.seconds), timeout=args.timeout, work=work)
         for workload in loads:
             sides = {engine: load(running[engine], [query_path(endpoint, t) for t in workload.texts], SPARQL_JSON,
                                   connections) for engine, endpoint in ENDPOINTS.items()}

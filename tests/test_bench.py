@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("bench")
+
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ["lookup", "filter", "aggregate", "text-search", "big-result", "lookup-repeated"]
 

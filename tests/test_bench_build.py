@@ -21,6 +21,9 @@ import pytest
 from bench.articles import KINDS, Corpus, published, write_articles
 from coopld.articles import article_key, parse_article, read_article
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("bench_build")
+
 ROOT = Path(__file__).resolve().parent.parent
 COOP = "https://w3id.org/coopld/ontology#"
 TIMEOUT = 900  # seconds: three small builds, with room for a loaded machine

@@ -31,6 +31,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.conftest import ROOT, Built, gunicorn, iri
 from tests.test_web_sparql import http
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("browser")
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTEFACTS = ROOT / "tests" / "artefacts"
@@ -185,12 +188,24 @@ def test_query_results_read_as_values_with_labels_in_the_sites_column(browser: B
     of every other page, a wide table scrolling inside itself."""
     driver = browser.driver
     run_example(browser, site, "cq-events")
-    browser.wait("the labels", lambda d: d.find_element(By.ID, "yasgui").get_attribute("data-labelled"))
-    # the table is drawn again once the labels arrive: read the rows as they are now
-    rows = driver.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr table.dataTable tbody tr:not(:has(td.dt-empty))")
     [label] = [row["label"] for row in seeds.select(f"SELECT ?label WHERE {{ <{iri(EVENT)}> <{RDFS_LABEL}> ?label }}")]
-    cells = {c.text.strip() for row in rows for c in row.find_elements(By.CSS_SELECTOR, "td")}
-    assert f"event:{EVENT.removeprefix('event/')} {label}" in cells, [c for c in cells if "event" in c][:8]
+    wanted = f"event:{EVENT.removeprefix('event/')} {label}"
+    # YASR may draw the table more than once while results and labels arrive, so the cells are
+    # read in one script call (never through elements a redraw can replace) until the label shows
+    read_cells = ".tabPanel.active .yasr table.dataTable tbody tr:not(:has(td.dt-empty)) td"
+    seen: list[set[str]] = [set()]
+
+    def labelled(d: Any) -> bool:
+        script = "return Array.from(document.querySelectorAll(arguments[0]), c => c.innerText.trim())"
+        texts = d.execute_script(script, read_cells)
+        seen[0] = set(texts)
+        return wanted in seen[0]
+
+    try:
+        browser.wait("the event's label beside its IRI", labelled)
+    except pytest.fail.Exception:
+        pytest.fail(f"no cell reads {wanted!r}: {[c for c in seen[0] if 'event' in c][:8]}")
+    cells = seen[0]
     assert "2017-07-25" in cells, "a date reads as its value"
     assert not [c for c in cells if "^^" in c or c.startswith("<")], sorted(cells)[:20]
     assert not driver.find_elements(By.CSS_SELECTOR, ".yasr .expandable"), "no cell is cut short"
@@ -203,7 +218,9 @@ def test_query_results_read_as_values_with_labels_in_the_sites_column(browser: B
     browser.screenshot("sparql-results-read-as-values-phone", 390)
     driver.set_window_size(1280, 1000)
     driver.get(site)
-    assert driver.execute_script("return getComputedStyle(document.body).maxWidth") == query_width, "the site's column"
+    # the stylesheet may still be applying on a loaded machine: wait for it, within the time limit
+    browser.wait("the site's column on the landing page",
+                 lambda d: d.execute_script("return getComputedStyle(document.body).maxWidth") == query_width)
 
 
 def test_editor_completes_coopld_prefixes(browser: Browser, site: str) -> None:

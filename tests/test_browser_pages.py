@@ -17,6 +17,9 @@ from tests.conftest import ROOT, Built, gunicorn
 from tests.test_browser import Browser, chromium
 from tests.test_web_sparql import http
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("browser_pages")
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desk": 1280, "phone": 390}
 

@@ -24,7 +24,8 @@ DUMPS = ("coopld.nq", "coopld.trig", "coopld.ttl", "coopld.nt.gz", "coopld.jsonl
 #: how long the cluster may take to start, and a build on it to finish
 STARTUP_S, BUILD_S = 90, 600
 
-pytestmark = pytest.mark.skipif(not DASK.exists(), reason="the 'distributed' package is not installed (bin/setup test)")
+pytestmark = [pytest.mark.skipif(not DASK.exists(), reason="the 'distributed' package is not installed (bin/setup test)"),
+              pytest.mark.xdist_group("cluster")]  # one cluster, started once, on one worker
 
 
 def _free_port() -> int:

@@ -30,6 +30,9 @@ from coopld.extract.dates import PartialDate
 from coopld.vocab import COOP
 from tests.conftest import ROOT
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("never_silently_wrong")
+
 BASE = "https://w3id.org/coopld/id/"
 
 

@@ -28,6 +28,9 @@ from rdflib.namespace import DCAT
 from coopld.publish import Lease, Publisher, current_generation
 from tests.conftest import ROOT, gunicorn
 
+# its module-scoped servers and runs are set up once, on one worker (bin/test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("publish")
+
 SEEDS = ROOT / "data" / "articles"
 FIRST = ["001_d8ef363ee950f39f.txt", "004_3c8652a5e7475668.txt"]
 ADDED = "002_d895ca261d4fdf71.txt"
