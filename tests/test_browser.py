@@ -226,7 +226,7 @@ def test_query_results_read_as_values_with_labels_in_the_sites_column(browser: B
 def test_editor_completes_coopld_prefixes(browser: Browser, site: str) -> None:
     driver = browser.driver
     open_query_page(browser, site)
-    driver.find_element(By.CSS_SELECTOR, ".tabsList .addTab").click()
+    driver.find_element(By.CSS_SELECTOR, ".tabBar .addTab").click()
     panel = driver.find_element(By.CSS_SELECTOR, ".tabPanel.active")
     panel.find_element(By.CSS_SELECTOR, ".CodeMirror").click()
     keys = panel.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")

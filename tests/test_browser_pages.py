@@ -36,6 +36,7 @@ PAGES = {
     "topics": "doc/vocab/topics.html",
     "downloads": "downloads/",
     "void": ".well-known/void",
+    "query": "sparql",
 }
 
 

@@ -110,6 +110,35 @@
     scan(root);
   }
 
+  /* What YASGUI draws that assistive technology cannot name or expects otherwise (axe-core in
+   * tests/test_browser_pages.py). Its "add a tab" button sits inside the tab list, where only
+   * tabs belong (aria-required-children), and its arrow keys step through the list's children:
+   * the button's wrapper moves just after the list, into a bar laid out as the list was, and
+   * YASGUI (@zazuko/yasgui 4, whose TabList inserts each new tab before that wrapper, a private
+   * field) is told there is none, so new tabs go at the list's end. Its editor's text box and
+   * endpoint field have no label: each gets one, also in tabs opened later. */
+  function accessibleControls(yasgui, yasguiRoot) {
+    var list = yasguiRoot.querySelector(".tabsList");
+    var add = list && list.querySelector(".addTab");
+    if (add && yasgui.tabElements && yasgui.tabElements.addTabEl === add.parentNode) {
+      var bar = document.createElement("div");
+      bar.className = "tabBar";
+      list.parentNode.insertBefore(bar, list);
+      bar.append(list, add.parentNode);
+      yasgui.tabElements.addTabEl = undefined;
+    }
+    function label() {
+      yasguiRoot.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (box) {
+        box.setAttribute("aria-label", "SPARQL query");
+      });
+      yasguiRoot.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (field) {
+        field.setAttribute("aria-label", "SPARQL endpoint");
+      });
+    }
+    new MutationObserver(label).observe(yasguiRoot, { childList: true, subtree: true });
+    label();
+  }
+
   function findTab(yasgui, name) {
     var tabs = yasgui._tabs;
     for (var id in tabs) {
@@ -202,6 +231,7 @@
       if (tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
     });
     showExamples(yasgui, examples);
+    accessibleControls(yasgui, root);
     root.dataset.ready = "true";
     window.coopldYasgui = yasgui;
   }
