@@ -171,20 +171,29 @@ def _work(path: Path, records_dir: Path, inputs: str) -> ArticleResult:
     return process_article(path, _WORKER, records_dir, inputs)
 
 
+#: articles a worker process builds before a fresh one takes its place. A worker's memory grows
+#: a little with every article it reads (about 40 KB: spaCy's string store and the caches of the
+#: libraries it calls), which over a 100,000-article build would be gigabytes; a fresh worker
+#: forks from the build's process with the resources already loaded, and costs about a second
+WORKER_ARTICLES = 1000
+
+
 def run_articles(paths: list[Path], res: Resources, jobs: int, inputs: str = "") -> Iterator[ArticleResult]:
     """Every article's result as it finishes. Each article runs in a worker process under the
     time limit, so an article that hangs the extractor is stopped and named, and the others are
-    built all the same."""
+    built all the same. A finished article's future is let go as soon as its result is handed
+    on: it holds the article's graphs as text, and keeping every one would make the build's
+    memory grow with the corpus."""
     global _WORKER
     settings = res.settings
     _WORKER = res  # forked workers start with the resources loaded here
-    pool = ProcessPool(max_workers=max(1, jobs), initializer=_init_worker, initargs=(settings,))
+    pool = ProcessPool(max_workers=max(1, jobs), max_tasks=WORKER_ARTICLES, initializer=_init_worker, initargs=(settings,))
     try:
         futures: dict[Future[ArticleResult], Path] = {
             pool.schedule(_work, args=(path, settings.records, inputs), timeout=settings.article_timeout): path
             for path in paths}
         for future in as_completed(futures):
-            yield _outcome(future, futures[future], settings)
+            yield _outcome(future, futures.pop(future), settings)
     finally:  # also when the build is interrupted: no article goes on in the background
         pool.stop()  # type: ignore[no-untyped-call]
         pool.join()

@@ -64,7 +64,7 @@ def run_on_cluster(paths: list[Path], settings: Settings, inputs: str, scheduler
         futures = {client.submit(build_on_worker, path.resolve(), there, inputs, pure=False,
                                  key=f"coopld-article-{article_key(path)}-{inputs[:12]}"): path for path in paths}
         for future in as_completed(futures, loop=client.loop):
-            path = futures[future]
+            path = futures.pop(future)  # let go: the cluster keeps a result while a future refers to it
             try:
                 result = future.result()
                 result.path = path  # named as this build names it

@@ -63,6 +63,32 @@ def test_adding_an_article_leaves_every_iri_unchanged(seeds: Built, tmp_path: Pa
     assert before and before <= after
 
 
+def test_no_finished_articles_graphs_are_held_while_the_others_build(tmp_path: Path) -> None:
+    """Each article's result (its graphs as text) is handed on as it finishes and the build keeps
+    none of them: once the receiver lets go, it is gone, so the build's memory does not grow with
+    the corpus. (Held in the futures, 10,000 articles cost the build about 0.7 GB.)"""
+    import gc
+    import weakref
+    from dataclasses import replace
+
+    from coopld.build import run_articles
+    from coopld.build_inputs import load_resources
+    from coopld.config import load_settings
+
+    records = tmp_path / "records"
+    shutil.copytree(ROOT / "data" / "records", records)
+    res = load_resources(replace(load_settings(), records_dir=records))
+    handed: list[weakref.ref[object]] = []
+    for result in run_articles(sorted((ROOT / "data" / "articles").glob("*.txt")), res, jobs=2):
+        assert result.error is None and result.asserted, result.error
+        handed.append(weakref.ref(result))
+        del result
+        gc.collect()
+        # the newest may still be referred to by the loop's own variables; none before it
+        assert [ref() for ref in handed[:-1]] == [None] * (len(handed) - 1)
+    assert len(handed) == 5
+
+
 def test_any_folder_into_any_output_under_any_base(tmp_path: Path) -> None:
     articles = tmp_path / "corpus"
     articles.mkdir()
