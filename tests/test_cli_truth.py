@@ -65,3 +65,30 @@ def test_a_record_is_validated_offline_with_the_local_context(tmp_path: Path) ->
     record.write_text(json.dumps(data), encoding="utf-8")
     wrong = coopld("validate", str(record), env=OFFLINE)
     assert wrong.returncode == 2 and f"{record}: a record's '@type' must be 'Article'" in wrong.stderr, wrong.stderr
+
+
+def test_setup_says_nothing_when_all_is_in_place() -> None:
+    """A second ``bin/setup`` (the suite's own set-up has run) prints nothing: no pip notice, no
+    npm chatter in a newcomer's face."""
+    done = subprocess.run(["./bin/setup", "test"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout + done.stderr == ""
+
+
+def test_setup_shows_a_failing_steps_own_output_and_hides_the_rest(tmp_path: Path) -> None:
+    """A set-up step that fails shows pip's own error (here: a dependency no index has) and stops
+    with exit 1; the steps that worked (pip upgrading itself) stay quiet. Real pip, in a fresh
+    virtualenv of a project of its own."""
+    (tmp_path / "bin").mkdir()
+    shutil.copy(ROOT / "bin" / "setup", tmp_path / "bin" / "setup")
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "coopld-setup-probe"\nversion = "0"\n'
+        '[project.optional-dependencies]\ntest = ["coopld-no-such-distribution-anywhere==0.0.0"]\n'
+        '[tool.setuptools]\npy-modules = []\n', encoding="utf-8")
+    done = subprocess.run(["./bin/setup", "test"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "bin/setup: this step failed: .venv/bin/python -m pip install -e .[test]" in done.stderr
+    assert "coopld-no-such-distribution-anywhere" in done.stderr, "pip's own error is shown"
+    assert "Successfully installed pip" not in done.stderr and "Requirement already satisfied: pip" not in done.stderr
+    assert "[notice]" not in done.stdout + done.stderr

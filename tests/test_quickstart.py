@@ -8,6 +8,7 @@ import re
 import subprocess
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -48,6 +49,9 @@ def served() -> Iterator[str]:
                 pytest.fail(f"./bin/serve exited with {proc.returncode}")
             printed = url in line
         assert printed, "./bin/serve did not print its URL"
+        # the URL is printed once the server answers: asked at once, it answers (no retry)
+        with urllib.request.urlopen(url, timeout=30) as first:
+            assert first.status == 200
         # keep reading the server's log so that a full pipe never blocks it
         drain = threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True)  # type: ignore[union-attr]
         drain.start()
@@ -88,3 +92,18 @@ def test_serve_on_a_port_in_use_says_so_and_prints_no_url() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "COOPLD_PORT" in done.stderr
     assert f"http://127.0.0.1:{port}/" not in done.stdout + done.stderr.split("cannot listen")[0]
     assert "Built" not in done.stdout  # nothing was built first
+
+
+def test_readme_says_how_long_the_first_run_takes_how_to_stop_and_why_two_ports() -> None:
+    """What a newcomer asks before the first command: how long, how to stop it, and why the port
+    differs from ``coopld serve``'s; the ports said are the ones the commands use."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
+    assert re.search(r"first `\./bin/serve` spends about \w+ minutes", text), "first-run time"
+    assert re.search(r"the suite takes about \w+ minutes", text), "the suite's time"
+    assert "Ctrl-C stops it" in text
+    assert re.search(r"`\./bin/serve` runs gunicorn.*on port 8000", text, re.DOTALL)
+    assert re.search(r"`coopld serve` is\s+Flask's development server.*on port 5000", text, re.DOTALL)
+    assert 'port="${COOPLD_PORT:-8000}"' in (ROOT / "bin" / "serve").read_text(encoding="utf-8")
+    shown = subprocess.run([str(ROOT / ".venv" / "bin" / "coopld"), "serve", "--help"], capture_output=True, text=True,
+                           timeout=60, check=True).stdout
+    assert re.search(r"--port .*\[default: 5000", shown), shown
