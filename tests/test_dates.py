@@ -263,6 +263,9 @@ def test_a_thousands_separator_after_a_month_is_not_a_day() -> None:
     ("held November 12-14, 2025 in Manila", PartialDate(2025, 11, 12), PartialDate(2025, 11, 14)),
     ("held from December 30, 2024 to January 2, 2025", PartialDate(2024, 12, 30), PartialDate(2025, 1, 2)),
     ("held 30 December - 2 January 2025", PartialDate(2024, 12, 30), PartialDate(2025, 1, 2)),
+    ("a working visit to Madrid on 13 and 14 May", PartialDate(None, 5, 13), PartialDate(None, 5, 14)),
+    ("talks in Rabat on May 13 and 14, 2026", PartialDate(2026, 5, 13), PartialDate(2026, 5, 14)),
+    ("the ministers met on 3 and 4 March 2025", PartialDate(2025, 3, 3), PartialDate(2025, 3, 4)),
 ])
 def test_ranges(text: str, start: PartialDate, until: PartialDate) -> None:
     mention = only(text)
@@ -284,6 +287,8 @@ def test_ranges_resolve_with_resolve_until() -> None:
 @pytest.mark.parametrize("text", [
     "on March 17-15",  # backwards
     "on March 15 and 17",  # two days, not a range
+    "on 15 and 17 March",  # the same, day first
+    "on March 14 and 13",  # backwards
     "on 30-32 March",
 ])
 def test_non_ranges(text: str) -> None:

@@ -14,7 +14,7 @@ What is recognised (``find_dates``):
   second number cannot be a month; a reading that could go either way carries ``uncertain``);
 * ranges, start in ``stated`` and last day in ``until``: "March 15-17", "15-17 March",
   "between March 15 and 17", "March 30-April 2", "30 March - 2 April 2025", "from 10/03/2025
-  to 14/03/2025";
+  to 14/03/2025", two days in a row joined by "and" ("on 13 and 14 May");
 * years: "in 2019", "late 2023", "in the first half of 2025", "this year", "early next year";
 * days, weeks and months relative to publication: "on Tuesday", "last Friday", "yesterday",
   "today", "tomorrow", "last week", "Tuesday next week", "earlier this month", "next month".
@@ -405,11 +405,13 @@ def _num_range(m: re.Match[str], text: str, offset: int) -> DateMention | None:
 
 
 def _range(m: re.Match[str], text: str, offset: int) -> DateMention | None:
-    """"March 15-17", "15-17 March", "between March 15 and 17", "30 March - 2 April 2025"."""
+    """"March 15-17", "15-17 March", "between March 15 and 17", "30 March - 2 April 2025", and
+    two days in a row joined by "and" ("on 13 and 14 May", "May 13 and 14"): the days one visit
+    or meeting took, where "on March 15 and 17", with a day between, are two days."""
     pre, sep = (m.group("pre") or "").lower(), m.group("sep")
-    if sep == "and" and pre != "between":
-        return None  # "on March 15 and 17" are two days
     groups = m.groupdict()
+    if sep == "and" and pre != "between" and (groups.get("month2") or int(m.group("day2")) != int(m.group("day")) + 1):
+        return None
     first_month = _month_of(groups["month"])
     assert first_month is not None
     last_month = _month_of(groups.get("month2")) or first_month
