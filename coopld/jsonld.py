@@ -24,6 +24,10 @@ from rdflib.namespace import RDF, XSD
 Term = URIRef | BNode | Literal
 #: the characters a prefix's IRI may end with for JSON-LD 1.1 to use it in compact IRIs
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
+#: looked up once: rdflib's namespace attributes cost a call each, and a dump asks millions of times
+_RDF_TYPE, _XSD_STRING = RDF.type, XSD.string
+#: compacted IRIs a compactor keeps (a dump names the same terms over and over); bounded
+_COMPACTED = 1 << 16
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Compactor:
     prefixes: list[tuple[str, str]] = field(default_factory=list)
     #: strings plain in the context would be read with a default language or base: write value objects
     plain_strings: bool = True
+    _compacted: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, context: Mapping[str, Any]) -> Compactor:
@@ -74,6 +79,14 @@ class Compactor:
     def compact_iri(self, iri: str, *, vocab: bool = False) -> str:
         """An IRI as a term (``vocab``: for class names and "@vocab" values), else as the shortest
         compact IRI a prefix gives, else whole."""
+        known = self._compacted.get((iri, vocab))
+        if known is None:
+            if len(self._compacted) >= _COMPACTED:
+                self._compacted.clear()
+            known = self._compacted[(iri, vocab)] = self._compact(iri, vocab)
+        return known
+
+    def _compact(self, iri: str, vocab: bool) -> str:
         if vocab and iri in self.names:
             return self.names[iri]
         for base, prefix in self.prefixes:
@@ -97,15 +110,15 @@ class Compactor:
                     return term, self.compact_iri(str(value), vocab=True)
             key = next((t for t, c in terms if c is None), None) or self.compact_iri(str(predicate))
             return key, {"@id": self._node_ref(value)}
-        datatype = value.datatype if value.datatype is not None else (None if value.language else XSD.string)
-        if datatype is not None and datatype != XSD.string:
+        datatype = value.datatype if value.datatype is not None else (None if value.language else _XSD_STRING)
+        if datatype is not None and datatype != _XSD_STRING:
             match = next((t for t, c in terms if c == str(datatype)), None)
             if match is not None:
                 return match, str(value)
         key = next((t for t, c in terms if c is None), None) or self.compact_iri(str(predicate))
         if value.language:
             return key, {"@value": str(value), "@language": value.language}
-        if datatype == XSD.string:
+        if datatype == _XSD_STRING:
             return key, str(value) if self.plain_strings else {"@value": str(value)}
         return key, {"@value": str(value), "@type": self.compact_iri(str(datatype))}
 
@@ -118,7 +131,7 @@ class Compactor:
         for predicate, value in statements:
             if not isinstance(predicate, URIRef):  # no RDF statement has another predicate
                 raise ValueError(f"not a predicate: {predicate!r}")
-            if predicate == RDF.type and isinstance(value, (URIRef, BNode)):
+            if predicate == _RDF_TYPE and isinstance(value, (URIRef, BNode)):
                 types.append(self.compact_iri(str(value), vocab=True) if isinstance(value, URIRef) else f"_:{value}")
                 continue
             key, form = self.statement(predicate, value)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -142,17 +143,22 @@ def triples_in_pieces(lines: Iterable[bytes]) -> Iterator[list[Triple]]:
 
 # --- terms ---------------------------------------------------------------------------------------
 
+#: rdflib checks every IRI it is given; a dump names the same properties, classes and resources
+#: over and over, so the IRIs last met are kept (bounded: memory stays flat)
+_uriref = lru_cache(maxsize=1 << 16)(URIRef)
+
+
 def term(node: Any) -> Term:
     """A pyoxigraph term as rdflib's (a plain string literal without a datatype)."""
     if isinstance(node, ox.NamedNode):
-        return URIRef(node.value)
+        return _uriref(node.value)
     if isinstance(node, ox.BlankNode):
         return BNode(node.value)
     if isinstance(node, ox.Literal):
         if node.language:
             return Literal(node.value, lang=node.language)
         datatype = node.datatype.value
-        return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=URIRef(datatype))
+        return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=_uriref(datatype))
     raise StoreError(f"unsupported term in the store: {node!r}")
 
 
