@@ -176,6 +176,13 @@ def test_an_organization_page_gives_its_place_people_agreements_and_pictures(sit
     people = ministry.items["people"]
     assert people[0].startswith("To Lam — ") and "event" in people[0], people
     assert {"timeline-chart", "network-chart"} <= set(ministry.by_id)
+    # its partners, those it met most often first, its own units not among them
+    partners = ministry.items["partners"]
+    shared = [int(re.search(r"\((\d+) shared events?\)$", p).group(1)) for p in partners]  # type: ignore[union-attr]
+    assert shared == sorted(shared, reverse=True) and shared[0] >= 5, partners
+    assert partners[0].startswith("Ministry of Internal Affairs of the Russian Federation"), partners
+    assert any(p.startswith("Security Council of the Russian Federation") for p in partners), partners
+    assert not [p for p in partners if "Hanoi Department" in p], partners
 
 
 def test_the_query_page_knows_the_datas_own_namespaces(site: str) -> None:

@@ -156,12 +156,16 @@ def organization_summary(store: Store, iri: str, triples: list[Triple], labels: 
               for r in store.select(query_text("organization-people"), [{"organization": root}])]
     agreements = [_link(r["agreement"], r["label"], href)
                   for r in store.select(query_text("organization-agreements"), [{"organization": root}])]
+    partners = [{"partner": _link(r["partner"], r["label"], href), "events": int(str(r["events"]))}
+                for r in store.select(query_text("organization-partners"), [{"organization": root}])]
     return {
         "country": _values(triples, root, COOP.country, labels, href),
         "parents": _values(triples, root, ORG.subOrganizationOf, labels, href),
         "units": _values(triples, root, ORG.hasSubOrganization, labels, href),
         "people": sorted((p for p in people if p["person"]), key=lambda p: (-p["events"], p["person"]["text"])),
         "agreements": sorted((a for a in agreements if a), key=lambda a: a["text"].lower()),
+        # those it met most often first: who an organization works with is what a reader asks
+        "partners": sorted((p for p in partners if p["partner"]), key=lambda p: (-p["events"], p["partner"]["text"])),
     }
 
 
