@@ -37,6 +37,7 @@ PAGES = {
     "downloads": "downloads/",
     "void": ".well-known/void",
     "query": "sparql",
+    "report": "graph/validation-report.html",
 }
 
 
