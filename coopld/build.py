@@ -172,7 +172,7 @@ def _work(path: Path, records_dir: Path, inputs: str) -> ArticleResult:
 
 
 #: articles a worker process builds before a fresh one takes its place. A worker's memory grows
-#: a little with every article it reads (about 40 KB: spaCy's string store and the caches of the
+#: a little with every article it reads (about 60 KB measured: spaCy's string store and the caches of the
 #: libraries it calls), which over a 100,000-article build would be gigabytes; a fresh worker
 #: forks from the build's process with the resources already loaded, and costs about a second
 WORKER_ARTICLES = 1000

@@ -26,12 +26,12 @@ from coopld.shacl import validate
 from coopld.spool import Spool, triples
 from tests.conftest import Built
 
-#: generated articles validated both ways (COOPLD_VALIDATION_SAMPLE; the whole-graph run is the slow side)
-GENERATED = int(os.environ.get("COOPLD_VALIDATION_SAMPLE", "60"))
-
 # one worker runs this module, so that its generated articles are validated once (bin/test
 # distributes with --dist loadgroup)
 pytestmark = pytest.mark.xdist_group("validation-whole")
+
+#: generated articles validated both ways (COOPLD_VALIDATION_SAMPLE; the whole-graph run is the slow side)
+GENERATED = int(os.environ.get("COOPLD_VALIDATION_SAMPLE", "60"))
 FIELDS = (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceConstraintComponent, SH.sourceShape, SH.value,
           SH.resultMessage)
 
